@@ -1,0 +1,74 @@
+//! CPU time of single threads of this process, from `/proc/self/task/<tid>/stat`.
+//!
+//! mediasoup workers are threads of this process, so per-thread CPU time is the
+//! honest measure of how busy each worker is.
+
+use std::fs;
+use std::time::Duration;
+
+/// The kernel cuts thread names to 15 bytes: `mediasoup-worker-<uuid>` becomes this.
+pub const WORKER_THREAD_COMM: &str = "mediasoup-worke";
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 { ticks as f64 } else { 100.0 }
+}
+
+/// User + system CPU time consumed so far by thread `tid`, or `None` if it is gone.
+pub fn thread_cpu_time(tid: i32) -> Option<Duration> {
+    let stat = fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    parse_stat_cpu_ticks(&stat).map(|ticks| Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()))
+}
+
+/// utime + stime (fields 14 and 15) of a `stat` line. The name field may hold
+/// spaces and parentheses, so fields are counted after its closing parenthesis.
+pub fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// Thread ids of this process whose name is `comm`.
+pub fn threads_named(comm: &str) -> Vec<i32> {
+    let Ok(entries) = fs::read_dir("/proc/self/task") else { return Vec::new() };
+    entries
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let tid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let name = fs::read_to_string(entry.path().join("comm")).ok()?;
+            (name.trim_end() == comm).then_some(tid)
+        })
+        .collect()
+}
+
+/// Cores this process may run on now (affinity and cgroup aware, re-read on demand).
+pub fn available_cores() -> usize {
+    num_cpus::get().max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cpu_ticks_even_with_odd_thread_names() {
+        let stat = "4242 (we) ird (name)) S 1 2 3 4 5 6 7 8 9 10 120 30 0 0 20 0 1 0";
+        assert_eq!(parse_stat_cpu_ticks(stat), Some(150));
+    }
+
+    #[test]
+    fn reads_cpu_time_of_the_current_thread() {
+        let tid = unsafe { libc::gettid() };
+        let start = std::time::Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < Duration::from_millis(60) {
+            x = x.wrapping_add(1);
+        }
+        assert!(x > 0);
+        let cpu = thread_cpu_time(tid).expect("own thread has a stat file");
+        assert!(cpu > Duration::ZERO, "busy thread shows CPU time: {cpu:?}");
+    }
+}

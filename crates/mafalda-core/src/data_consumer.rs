@@ -1,0 +1,181 @@
+//! `MafaldaDataConsumer`: an app-visible data consumer; holds a `PipeLease` when its
+//! data producer lives on another worker.
+
+use crate::control;
+use crate::error::{from_mediasoup, unsupported, Result};
+use crate::events::{next_handle, EventSink, Handle};
+use crate::pipes::PipeLease;
+use crate::router::RouterInner;
+use crate::slot::Slot;
+use crate::transport::TransportInner;
+use mediasoup::prelude::*;
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use std::sync::{Arc, Weak};
+
+pub(crate) struct DataConsumerInner {
+    pub handle: Handle,
+    pub id: DataConsumerId,
+    pub data_producer_id: DataProducerId,
+    pub data_consumer: Slot<DataConsumer>,
+    lease: Mutex<Option<PipeLease>>,
+    transport: Weak<TransportInner>,
+}
+
+#[derive(Clone)]
+pub struct MafaldaDataConsumer {
+    pub(crate) inner: Arc<DataConsumerInner>,
+}
+
+/// WebRTC data channel payload protocol ids, as mediasoup's JS API exposes them.
+pub fn message_ppid(message: &WebRtcMessage) -> (u32, Vec<u8>) {
+    match message {
+        WebRtcMessage::String(s) => (51, s.as_bytes().to_vec()),
+        WebRtcMessage::Binary(b) => (53, b.to_vec()),
+        WebRtcMessage::EmptyString => (56, vec![b' ']),
+        WebRtcMessage::EmptyBinary => (57, vec![0]),
+    }
+}
+
+/// The inverse of `message_ppid`.
+pub fn message_from_ppid(ppid: u32, payload: Vec<u8>) -> Result<WebRtcMessage> {
+    match ppid {
+        51 => Ok(WebRtcMessage::String(String::from_utf8(payload).map_err(|_| crate::error::type_error("message is not valid UTF-8"))?)),
+        53 => Ok(WebRtcMessage::Binary(payload.into())),
+        56 => Ok(WebRtcMessage::EmptyString),
+        57 => Ok(WebRtcMessage::EmptyBinary),
+        other => Err(crate::error::type_error(format!("invalid PPID {other}"))),
+    }
+}
+
+impl MafaldaDataConsumer {
+    pub(crate) fn new(
+        router: &Arc<RouterInner>,
+        transport: &Arc<TransportInner>,
+        data_consumer: DataConsumer,
+        lease: Option<PipeLease>,
+    ) -> Self {
+        let inner = Arc::new(DataConsumerInner {
+            handle: next_handle(),
+            id: data_consumer.id(),
+            data_producer_id: data_consumer.data_producer_id(),
+            data_consumer: Slot::new("DataConsumer", data_consumer.clone()),
+            lease: Mutex::new(lease),
+            transport: Arc::downgrade(transport),
+        });
+        forward_data_consumer_events(&router.events, &inner, &data_consumer);
+        Self { inner }
+    }
+
+    pub fn handle(&self) -> Handle {
+        self.inner.handle
+    }
+
+    pub fn id(&self) -> String {
+        self.inner.id.to_string()
+    }
+
+    pub fn closed(&self) -> bool {
+        self.inner.data_consumer.is_closed()
+    }
+
+    pub fn data(&self) -> Result<Value> {
+        let d = self.inner.data_consumer.get()?;
+        Ok(json!({
+            "id": d.id(),
+            "dataProducerId": d.data_producer_id(),
+            "type": d.r#type(),
+            "sctpStreamParameters": d.sctp_stream_parameters(),
+            "label": d.label(),
+            "protocol": d.protocol(),
+        }))
+    }
+
+    pub async fn dump(&self) -> Result<Value> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move {
+            d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+        })
+        .await
+    }
+
+    pub async fn get_stats(&self) -> Result<Value> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move {
+            d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+        })
+        .await
+    }
+
+    pub async fn get_buffered_amount(&self) -> Result<u32> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move { d.get_buffered_amount().await.map_err(from_mediasoup) }).await
+    }
+
+    pub async fn set_buffered_amount_low_threshold(&self, threshold: u32) -> Result<()> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move { d.set_buffered_amount_low_threshold(threshold).await.map_err(from_mediasoup) }).await
+    }
+
+    /// Sends a message from the app to this data consumer's endpoint. The 3.8 worker
+    /// does this only for data consumers of a DirectTransport.
+    pub async fn send(&self, message: WebRtcMessage) -> Result<()> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move {
+            match d {
+                DataConsumer::Direct(direct) => direct.send(message).await.map_err(from_mediasoup),
+                _ => Err(unsupported("dataConsumer.send() on an SCTP data consumer (worker 3.8 sends only on DirectTransport)")),
+            }
+        })
+        .await
+    }
+
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
+
+impl DataConsumerInner {
+    pub fn close(&self) {
+        let Some(data_consumer) = self.data_consumer.take() else { return };
+        let lease = self.lease.lock().take();
+        if let Some(transport) = self.transport.upgrade() {
+            transport.children.lock().data_consumers.remove(&self.id);
+        }
+        drop(data_consumer);
+        drop(lease);
+    }
+}
+
+fn forward_data_consumer_events(sink: &EventSink, inner: &Arc<DataConsumerInner>, data_consumer: &DataConsumer) {
+    let handle = inner.handle;
+    {
+        let sink = sink.clone();
+        data_consumer
+            .on_message(move |message| {
+                let (ppid, payload) = message_ppid(message);
+                sink.emit_bytes(handle, "message", json!(ppid), payload);
+            })
+            .detach();
+    }
+    {
+        let sink = sink.clone();
+        data_consumer.on_sctp_send_buffer_full(move || sink.emit(handle, "sctpsendbufferfull", Value::Null)).detach();
+    }
+    {
+        let sink = sink.clone();
+        data_consumer
+            .on_buffered_amount_low(move |amount| sink.emit(handle, "bufferedamountlow", json!(amount)))
+            .detach();
+    }
+    let weak = Arc::downgrade(inner);
+    let sink = sink.clone();
+    data_consumer
+        .on_data_producer_close(move || {
+            sink.emit(handle, "dataproducerclose", Value::Null);
+            if let Some(inner) = weak.upgrade() {
+                control::spawn(move || async move { inner.close() });
+            }
+        })
+        .detach();
+}

@@ -1,0 +1,67 @@
+//! One error type for the whole core. Its kind says which JavaScript error class
+//! the binding must raise, so that mediasoup's error contract survives the FFI hop.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A bad argument: JavaScript `TypeError`.
+    Type,
+    /// Use of a closed object: mediasoup `InvalidStateError`.
+    InvalidState,
+    /// Something the 3.8 worker cannot do: mediasoup `UnsupportedError`.
+    Unsupported,
+    /// Anything else, usually the worker's own error message: plain `Error`.
+    Other,
+}
+
+impl ErrorKind {
+    /// The JavaScript class name the binding tags errors with.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Type => "TypeError",
+            ErrorKind::InvalidState => "InvalidStateError",
+            ErrorKind::Unsupported => "UnsupportedError",
+            ErrorKind::Other => "Error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MafaldaError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl MafaldaError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+}
+
+impl fmt::Display for MafaldaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for MafaldaError {}
+
+pub type Result<T> = std::result::Result<T, MafaldaError>;
+
+pub fn type_error(message: impl Into<String>) -> MafaldaError {
+    MafaldaError::new(ErrorKind::Type, message)
+}
+
+pub fn invalid_state(message: impl Into<String>) -> MafaldaError {
+    MafaldaError::new(ErrorKind::InvalidState, message)
+}
+
+pub fn unsupported(message: impl Into<String>) -> MafaldaError {
+    MafaldaError::new(ErrorKind::Unsupported, message)
+}
+
+/// Wraps an error reported by mediasoup (worker or crate) keeping its message.
+pub fn from_mediasoup(error: impl fmt::Display) -> MafaldaError {
+    MafaldaError::new(ErrorKind::Other, error.to_string())
+}

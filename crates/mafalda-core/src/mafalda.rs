@@ -1,0 +1,181 @@
+//! `Mafalda`: the entry point. One worker pool, many routers sharing it.
+
+use crate::control;
+use crate::error::{invalid_state, Result};
+use crate::events::{next_handle, EventSink, Handle};
+use crate::pool::{PoolOptions, WorkerPool};
+use crate::router::{MafaldaRouter, RouterInner};
+use mediasoup::prelude::RtpCodecCapability;
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+struct MafaldaInner {
+    handle: Handle,
+    pool: WorkerPool,
+    events: EventSink,
+    routers: Mutex<HashMap<String, Arc<RouterInner>>>,
+    closed: AtomicBool,
+}
+
+#[derive(Clone)]
+pub struct Mafalda {
+    inner: Arc<MafaldaInner>,
+}
+
+impl Mafalda {
+    pub fn new(options: PoolOptions, events: EventSink) -> Result<Self> {
+        let pool = WorkerPool::new(options)?;
+        let inner = Arc::new(MafaldaInner {
+            handle: next_handle(),
+            pool: pool.clone(),
+            events,
+            routers: Mutex::new(HashMap::new()),
+            closed: AtomicBool::new(false),
+        });
+        let weak = Arc::downgrade(&inner);
+        pool.on_worker_death(move |key, worker_id| {
+            let Some(inner) = weak.upgrade() else { return };
+            let router_ids: Vec<String> = inner
+                .routers
+                .lock()
+                .values()
+                .filter(|r| r.state.lock().shards.contains_key(&key))
+                .map(|r| r.id.clone())
+                .collect();
+            inner.events.emit(
+                inner.handle,
+                "workerdied",
+                json!({ "workerId": worker_id.to_string(), "routerIds": router_ids }),
+            );
+        });
+        Ok(Self { inner })
+    }
+
+    /// Target handle of the Mafalda-level events (`workerdied`).
+    pub fn handle(&self) -> Handle {
+        self.inner.handle
+    }
+
+    pub fn closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
+    }
+
+    pub fn pool(&self) -> &WorkerPool {
+        &self.inner.pool
+    }
+
+    pub async fn create_router(&self, media_codecs: Vec<RtpCodecCapability>) -> Result<MafaldaRouter> {
+        if self.closed() {
+            return Err(invalid_state("Mafalda closed"));
+        }
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let weak = Arc::downgrade(&inner);
+            let router = MafaldaRouter::create(
+                inner.pool.clone(),
+                inner.events.clone(),
+                media_codecs,
+                Box::new(move |id: &str| {
+                    if let Some(inner) = weak.upgrade() {
+                        inner.routers.lock().remove(id);
+                    }
+                }),
+            )
+            .await?;
+            inner.routers.lock().insert(router.id().to_string(), router.inner.clone());
+            Ok(router)
+        })
+        .await
+    }
+
+    pub fn routers(&self) -> Vec<MafaldaRouter> {
+        self.inner.routers.lock().values().cloned().map(MafaldaRouter::from_inner).collect()
+    }
+
+    /// Workers with their load, the shards (per router) and outgoing pipes on each,
+    /// and the last placement decisions with their inputs.
+    pub async fn dump(&self) -> Result<Value> {
+        let pool = self.inner.pool.clone();
+        let routers: Vec<Arc<RouterInner>> = self
+            .inner
+            .routers
+            .lock()
+            .values()
+            .filter(|r| r.check_open().is_ok())
+            .cloned()
+            .collect();
+        let mut shards: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
+        let mut pipes: BTreeMap<(u64, u64), (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for router in &routers {
+            for (key, shard_router_id, transport_ids) in router.shard_summaries() {
+                shards.entry(key).or_default().push(json!({
+                    "routerId": router.id,
+                    "shardRouterId": shard_router_id,
+                    "transportIds": transport_ids,
+                }));
+            }
+            for (from, to, id, is_data) in router.pipe_summaries() {
+                let entry = pipes.entry((from, to)).or_default();
+                if is_data { entry.1.push(id) } else { entry.0.push(id) }
+            }
+        }
+        let snapshot = pool.snapshot();
+        let worker_id = |key: u64| snapshot.iter().find(|w| w.key == key).map(|w| w.id.clone());
+        let workers: Vec<Value> = snapshot
+            .iter()
+            .map(|w| {
+                let outgoing: Vec<Value> = pipes
+                    .iter()
+                    .filter(|((from, _), _)| *from == w.key)
+                    .map(|((_, to), (producer_ids, data_producer_ids))| {
+                        json!({
+                            "fromWorkerId": w.id,
+                            "toWorkerId": worker_id(*to),
+                            "producerIds": producer_ids,
+                            "dataProducerIds": data_producer_ids,
+                        })
+                    })
+                    .collect();
+                json!({
+                    "id": w.id,
+                    "load": w.load,
+                    "cpu": w.cpu,
+                    "tid": w.tid,
+                    "holdings": w.holdings,
+                    "shards": shards.get(&w.key).cloned().unwrap_or_default(),
+                    "pipes": outgoing,
+                })
+            })
+            .collect();
+        let options = pool.options();
+        Ok(json!({
+            "policy": options.policy,
+            "watermark": options.watermark,
+            "maxWorkers": pool.max_workers(),
+            "workerIdleTimeout": options.worker_idle_timeout.as_millis() as u64,
+            "workers": workers,
+            "routerIds": routers.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            "decisions": pool.decisions(),
+        }))
+    }
+
+    /// See `WorkerPool::simulate_worker_death`.
+    pub fn simulate_worker_death(&self, worker_id: &str) -> Result<()> {
+        self.inner.pool.simulate_worker_death(worker_id)
+    }
+
+    /// Closes every router, then the pool (its workers go with their last router).
+    pub fn close(&self) {
+        if self.inner.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let routers: Vec<Arc<RouterInner>> = self.inner.routers.lock().drain().map(|(_, r)| r).collect();
+        for router in routers {
+            router.close();
+        }
+        self.inner.pool.close();
+    }
+}

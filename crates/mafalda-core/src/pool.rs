@@ -1,0 +1,467 @@
+//! The worker pool shared by every router of a `Mafalda`: starts mediasoup workers
+//! lazily (at most one per allowed core), measures their CPU, asks the scheduler where
+//! new objects go, and frees workers that have hosted nothing for a while.
+
+use crate::cpu;
+use crate::error::{invalid_state, type_error, from_mediasoup, Result};
+use crate::load::{blended_load, CostModel, Holdings, LoadMeter};
+use crate::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
+use mediasoup::worker::{Worker, WorkerId, WorkerSettings};
+use mediasoup::worker_manager::WorkerManager;
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+/// How many placement decisions `dump()` keeps.
+const DECISION_LOG_LEN: usize = 64;
+/// How often the number of usable cores is read again (cores added at run time).
+const CORES_REFRESH: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// `None`: one worker per available core, re-read while running.
+    pub max_workers: Option<usize>,
+    pub worker_idle_timeout: Duration,
+    /// Load (fraction of one core) above which `pack` starts another worker.
+    pub watermark: f64,
+    pub policy: Policy,
+    pub worker_settings: WorkerSettings,
+    pub cost_model: CostModel,
+    pub sample_interval: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_workers: None,
+            worker_idle_timeout: Duration::from_secs(30),
+            watermark: 0.6,
+            policy: Policy::Pack,
+            worker_settings: WorkerSettings::default(),
+            cost_model: CostModel::default(),
+            sample_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+impl PoolOptions {
+    pub fn validate(&self) -> Result<()> {
+        if self.max_workers == Some(0) {
+            return Err(type_error("maxWorkers must be a positive integer (got 0)"));
+        }
+        if !(self.watermark > 0.0 && self.watermark.is_finite()) {
+            return Err(type_error("watermark must be a positive number (fraction of one core)"));
+        }
+        Ok(())
+    }
+}
+
+/// One process-wide manager: it owns the executor thread mediasoup's channels run on.
+fn worker_manager() -> &'static WorkerManager {
+    static MANAGER: OnceLock<WorkerManager> = OnceLock::new();
+    MANAGER.get_or_init(WorkerManager::new)
+}
+
+/// Workers are started one at a time in the whole process, so that the new worker
+/// thread can be told apart from the others (they all share one truncated name).
+fn worker_start_lock() -> &'static tokio::sync::Mutex<()> {
+    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
+    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
+}
+
+struct PooledWorker {
+    key: u64,
+    worker: Worker,
+    tid: Option<i32>,
+    meter: LoadMeter,
+    holdings: Holdings,
+    /// Per-worker mediasoup routers (shards) living here.
+    shards: usize,
+    /// Placements handed out but not yet turned into a shard.
+    pending: usize,
+    idle_since: Option<Instant>,
+}
+
+impl PooledWorker {
+    fn load(&self, model: &CostModel) -> f64 {
+        blended_load(self.meter.value(), &self.holdings, model)
+    }
+
+    fn hosts_nothing(&self) -> bool {
+        self.shards == 0 && self.pending == 0 && self.holdings.is_empty()
+    }
+}
+
+/// A worker as reported by `dump()`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkerSnapshot {
+    pub key: u64,
+    pub id: String,
+    /// Blended load (fraction of one core) the scheduler uses.
+    pub load: f64,
+    /// Smoothed measured CPU share of the worker thread.
+    pub cpu: f64,
+    pub tid: Option<i32>,
+    pub holdings: Holdings,
+    pub shard_count: usize,
+}
+
+/// One placement decision with its inputs, for `dump()` and the monitor.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    pub at_ms: u64,
+    pub subject: String,
+    pub policy: Policy,
+    pub watermark: f64,
+    pub max_workers: usize,
+    pub cost: f64,
+    pub candidates: Vec<Candidate>,
+    pub reason: Reason,
+    /// Id of the chosen (or started) worker.
+    pub worker_id: String,
+}
+
+struct PoolState {
+    workers: Vec<PooledWorker>,
+    scheduler: Scheduler,
+    decisions: VecDeque<Decision>,
+    max_workers: usize,
+    cores_read_at: Instant,
+    next_key: u64,
+}
+
+type DeathListener = Box<dyn Fn(u64, WorkerId) + Send + Sync>;
+
+pub(crate) struct PoolInner {
+    options: PoolOptions,
+    state: Mutex<PoolState>,
+    placement_lock: tokio::sync::Mutex<()>,
+    closed: AtomicBool,
+    started_at: Instant,
+    death_listener: Mutex<Option<DeathListener>>,
+}
+
+/// Cheap to clone; every clone is the same pool.
+#[derive(Clone)]
+pub struct WorkerPool {
+    inner: Arc<PoolInner>,
+}
+
+/// A worker chosen for a new object. While it lives the worker is not reaped.
+pub struct Placed {
+    pub key: u64,
+    pub worker: Worker,
+    pool: Weak<PoolInner>,
+}
+
+impl Drop for Placed {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.upgrade() {
+            pool.with_worker(self.key, |w| w.pending = w.pending.saturating_sub(1));
+        }
+    }
+}
+
+impl PoolInner {
+    fn with_worker<T>(&self, key: u64, f: impl FnOnce(&mut PooledWorker) -> T) -> Option<T> {
+        let mut state = self.state.lock();
+        state.workers.iter_mut().find(|w| w.key == key).map(|w| {
+            let result = f(w);
+            if w.hosts_nothing() {
+                w.idle_since.get_or_insert_with(Instant::now);
+            } else {
+                w.idle_since = None;
+            }
+            result
+        })
+    }
+}
+
+impl WorkerPool {
+    pub fn new(options: PoolOptions) -> Result<Self> {
+        options.validate()?;
+        let max_workers = options.max_workers.unwrap_or_else(cpu::available_cores);
+        let inner = Arc::new(PoolInner {
+            state: Mutex::new(PoolState {
+                workers: Vec::new(),
+                scheduler: Scheduler::new(options.policy, options.watermark),
+                decisions: VecDeque::new(),
+                max_workers,
+                cores_read_at: Instant::now(),
+                next_key: 1,
+            }),
+            options,
+            placement_lock: tokio::sync::Mutex::new(()),
+            closed: AtomicBool::new(false),
+            started_at: Instant::now(),
+            death_listener: Mutex::new(None),
+        });
+        spawn_housekeeper(Arc::downgrade(&inner));
+        Ok(Self { inner })
+    }
+
+    pub fn options(&self) -> &PoolOptions {
+        &self.inner.options
+    }
+
+    pub fn closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
+    }
+
+    pub fn max_workers(&self) -> usize {
+        self.inner.state.lock().max_workers
+    }
+
+    /// Called (from a worker thread) when a worker dies on its own.
+    pub fn on_worker_death(&self, listener: impl Fn(u64, WorkerId) + Send + Sync + 'static) {
+        *self.inner.death_listener.lock() = Some(Box::new(listener));
+    }
+
+    /// Chooses (starting it if needed) the worker for an object of the router whose
+    /// shards are on `shard_keys`. `reserve` is counted on the chosen worker at once so
+    /// that a burst of creations sees it before any CPU figure moves.
+    pub async fn place(&self, subject: String, shard_keys: &HashSet<u64>, reserve: Holdings) -> Result<Placed> {
+        let _serial = self.inner.placement_lock.lock().await;
+        if self.closed() {
+            return Err(invalid_state("Mafalda closed"));
+        }
+        let model = self.inner.options.cost_model;
+        let cost = reserve.cost(&model);
+        let (placement, reason, candidates, max_workers) = {
+            let mut state = self.inner.state.lock();
+            let candidates: Vec<Candidate> = state
+                .workers
+                .iter()
+                .map(|w| Candidate { key: w.key, load: w.load(&model), has_shard: shard_keys.contains(&w.key) })
+                .collect();
+            let max_workers = state.max_workers;
+            let (placement, reason) = state.scheduler.place(&candidates, cost, max_workers);
+            (placement, reason, candidates, max_workers)
+        };
+        let key = match placement {
+            Placement::Existing(key) => key,
+            Placement::StartNew => self.start_worker().await?,
+        };
+        let mut state = self.inner.state.lock();
+        let at_ms = self.inner.started_at.elapsed().as_millis() as u64;
+        let policy = state.scheduler.policy;
+        let watermark = state.scheduler.watermark;
+        let Some(worker) = state.workers.iter_mut().find(|w| w.key == key) else {
+            return Err(invalid_state("the chosen worker closed during placement"));
+        };
+        worker.pending += 1;
+        add_holdings(&mut worker.holdings, &reserve);
+        worker.idle_since = None;
+        let placed = Placed { key, worker: worker.worker.clone(), pool: Arc::downgrade(&self.inner) };
+        let worker_id = placed.worker.id().to_string();
+        state.decisions.push_back(Decision {
+            at_ms,
+            subject,
+            policy,
+            watermark,
+            max_workers,
+            cost,
+            candidates,
+            reason,
+            worker_id,
+        });
+        while state.decisions.len() > DECISION_LOG_LEN {
+            state.decisions.pop_front();
+        }
+        Ok(placed)
+    }
+
+    async fn start_worker(&self) -> Result<u64> {
+        let _one_at_a_time = worker_start_lock().lock().await;
+        let before: HashSet<i32> = cpu::threads_named(cpu::WORKER_THREAD_COMM).into_iter().collect();
+        let worker = worker_manager()
+            .create_worker(self.inner.options.worker_settings.clone())
+            .await
+            .map_err(from_mediasoup)?;
+        let started: Vec<i32> = cpu::threads_named(cpu::WORKER_THREAD_COMM)
+            .into_iter()
+            .filter(|tid| !before.contains(tid))
+            .collect();
+        let tid = (started.len() == 1).then(|| started[0]);
+        let mut state = self.inner.state.lock();
+        let key = state.next_key;
+        state.next_key += 1;
+        let weak_pool = Arc::downgrade(&self.inner);
+        worker
+            .on_dead(move |_status| {
+                if let Some(pool) = weak_pool.upgrade() {
+                    WorkerPool { inner: pool }.forget_dead_worker(key);
+                }
+            })
+            .detach();
+        tracing::debug!(worker = %worker.id(), ?tid, "worker started");
+        state.workers.push(PooledWorker {
+            key,
+            worker,
+            tid,
+            meter: LoadMeter::default(),
+            holdings: Holdings::default(),
+            shards: 0,
+            pending: 0,
+            idle_since: Some(Instant::now()),
+        });
+        Ok(key)
+    }
+
+    fn forget_dead_worker(&self, key: u64) {
+        let removed = {
+            let mut state = self.inner.state.lock();
+            let index = state.workers.iter().position(|w| w.key == key);
+            index.map(|i| state.workers.remove(i))
+        };
+        if let Some(dead) = removed {
+            tracing::warn!(worker = %dead.worker.id(), "worker died");
+            if let Some(listener) = self.inner.death_listener.lock().as_ref() {
+                listener(key, dead.worker.id());
+            }
+        }
+    }
+
+    /// Adds (or, with `remove`, takes away) holdings counted on a worker.
+    pub fn adjust(&self, key: u64, delta: Holdings, remove: bool) {
+        self.inner.with_worker(key, |w| {
+            if remove {
+                sub_holdings(&mut w.holdings, &delta)
+            } else {
+                add_holdings(&mut w.holdings, &delta)
+            }
+        });
+    }
+
+    pub fn shard_opened(&self, key: u64) {
+        self.inner.with_worker(key, |w| w.shards += 1);
+    }
+
+    pub fn shard_closed(&self, key: u64) {
+        self.inner.with_worker(key, |w| w.shards = w.shards.saturating_sub(1));
+    }
+
+    pub fn worker_id(&self, key: u64) -> Option<WorkerId> {
+        self.inner.with_worker(key, |w| w.worker.id())
+    }
+
+    pub fn snapshot(&self) -> Vec<WorkerSnapshot> {
+        let model = self.inner.options.cost_model;
+        let state = self.inner.state.lock();
+        state
+            .workers
+            .iter()
+            .map(|w| WorkerSnapshot {
+                key: w.key,
+                id: w.worker.id().to_string(),
+                load: w.load(&model),
+                cpu: w.meter.value(),
+                tid: w.tid,
+                holdings: w.holdings,
+                shard_count: w.shards,
+            })
+            .collect()
+    }
+
+    pub fn decisions(&self) -> Vec<Decision> {
+        self.inner.state.lock().decisions.iter().cloned().collect()
+    }
+
+    /// Samples loads, re-reads cores and frees idle workers now (the housekeeper does
+    /// this periodically; tests call it to avoid waiting).
+    pub fn housekeep(&self) {
+        housekeep(&self.inner);
+    }
+
+    /// Makes a worker's host side hang up on it, as a crashed embedding process would:
+    /// the real worker thread exits and every object on it closes. For failure drills
+    /// and tests of worker death; it never touches another worker.
+    pub fn simulate_worker_death(&self, worker_id: &str) -> Result<()> {
+        let fd = {
+            let state = self.inner.state.lock();
+            let worker = state
+                .workers
+                .iter()
+                .find(|w| w.worker.id().to_string() == worker_id)
+                .ok_or_else(|| type_error(format!("no worker with id \"{worker_id}\"")))?;
+            let _ = worker;
+            None::<i32>
+        };
+        let _ = fd;
+        Err(crate::error::unsupported("simulated worker death"))
+    }
+
+    /// Closes the pool: no more placements; workers go when their last router goes.
+    pub fn close(&self) {
+        if self.inner.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let workers = std::mem::take(&mut self.inner.state.lock().workers);
+        drop(workers);
+    }
+}
+
+fn add_holdings(h: &mut Holdings, d: &Holdings) {
+    h.transports += d.transports;
+    h.producers += d.producers;
+    h.consumers += d.consumers;
+    h.pipes += d.pipes;
+}
+
+fn sub_holdings(h: &mut Holdings, d: &Holdings) {
+    h.transports = h.transports.saturating_sub(d.transports);
+    h.producers = h.producers.saturating_sub(d.producers);
+    h.consumers = h.consumers.saturating_sub(d.consumers);
+    h.pipes = h.pipes.saturating_sub(d.pipes);
+}
+
+fn housekeep(pool: &PoolInner) {
+    let now = Instant::now();
+    let timeout = pool.options.worker_idle_timeout;
+    let reaped: Vec<PooledWorker> = {
+        let mut state = pool.state.lock();
+        if pool.options.max_workers.is_none() && now.duration_since(state.cores_read_at) >= CORES_REFRESH {
+            state.max_workers = cpu::available_cores();
+            state.cores_read_at = now;
+        }
+        for w in state.workers.iter_mut() {
+            if let Some(cpu_time) = w.tid.and_then(cpu::thread_cpu_time) {
+                w.meter.sample(cpu_time, now);
+            }
+        }
+        let (idle, busy): (Vec<_>, Vec<_>) = std::mem::take(&mut state.workers)
+            .into_iter()
+            .partition(|w| w.hosts_nothing() && w.idle_since.is_some_and(|t| now.duration_since(t) >= timeout));
+        state.workers = busy;
+        idle
+    };
+    for worker in reaped {
+        tracing::debug!(worker = %worker.worker.id(), "idle worker freed");
+        drop(worker);
+    }
+}
+
+/// One thread per pool wakes up every sample interval; it holds only a weak reference
+/// and ends when the pool is closed or dropped.
+fn spawn_housekeeper(pool: Weak<PoolInner>) {
+    let interval = match pool.upgrade() {
+        Some(p) => p.options.sample_interval,
+        None => return,
+    };
+    std::thread::Builder::new()
+        .name("mafalda-housekeeper".into())
+        .spawn(move || loop {
+            std::thread::sleep(interval);
+            let Some(pool) = pool.upgrade() else { return };
+            if pool.closed.load(Ordering::SeqCst) {
+                return;
+            }
+            housekeep(&pool);
+        })
+        .expect("spawn housekeeper thread");
+}

@@ -1,0 +1,517 @@
+//! `MafaldaRouter`: one logical mediasoup Router made of shards on several workers.
+//!
+//! It places each new transport with the pool's scheduler, creates a shard on the
+//! chosen worker on demand, keeps the directory of where every producer lives, and
+//! closes shards that no longer hold anything.
+
+use crate::control;
+use crate::error::{from_mediasoup, invalid_state, Result};
+use crate::events::{next_handle, EventSink, Handle};
+use crate::load::Holdings;
+use crate::pipes::{PipeKey, PipeSlot};
+use crate::pool::{Placed, WorkerPool};
+use crate::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
+use crate::shard::Shard;
+use crate::transport::{AnyTransport, MafaldaTransport, TransportInner};
+use mediasoup::prelude::*;
+use mediasoup::data_structures::{TransportListenIp};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+
+pub(crate) struct RouterState {
+    pub shards: HashMap<u64, Shard>,
+    /// Where each app-visible producer of this router lives (worker key).
+    pub producers: HashMap<ProducerId, u64>,
+    pub data_producers: HashMap<DataProducerId, u64>,
+    pub pipes: HashMap<PipeKey, PipeSlot>,
+    pub transports: HashMap<TransportId, Arc<TransportInner>>,
+    pub observers: HashMap<RtpObserverId, Arc<ObserverInner>>,
+}
+
+pub(crate) struct RouterInner {
+    pub handle: Handle,
+    pub id: String,
+    pub pool: WorkerPool,
+    pub events: EventSink,
+    media_codecs: Vec<RtpCodecCapability>,
+    rtp_capabilities: Mutex<Option<RtpCapabilitiesFinalized>>,
+    pub state: Mutex<RouterState>,
+    shard_creation: tokio::sync::Mutex<()>,
+    closed: AtomicBool,
+    /// Called once when the router closes (the `Mafalda` registry forgets it).
+    on_close: Mutex<Option<Box<dyn FnOnce(&str) + Send>>>,
+}
+
+/// Cheap to clone; every clone is the same router.
+#[derive(Clone)]
+pub struct MafaldaRouter {
+    pub(crate) inner: Arc<RouterInner>,
+}
+
+impl MafaldaRouter {
+    pub(crate) async fn create(
+        pool: WorkerPool,
+        events: EventSink,
+        media_codecs: Vec<RtpCodecCapability>,
+        on_close: Box<dyn FnOnce(&str) + Send>,
+    ) -> Result<Self> {
+        let inner = Arc::new(RouterInner {
+            handle: next_handle(),
+            id: uuid::Uuid::new_v4().to_string(),
+            pool,
+            events,
+            media_codecs,
+            rtp_capabilities: Mutex::new(None),
+            state: Mutex::new(RouterState {
+                shards: HashMap::new(),
+                producers: HashMap::new(),
+                data_producers: HashMap::new(),
+                pipes: HashMap::new(),
+                transports: HashMap::new(),
+                observers: HashMap::new(),
+            }),
+            shard_creation: tokio::sync::Mutex::new(()),
+            closed: AtomicBool::new(false),
+            on_close: Mutex::new(Some(on_close)),
+        });
+        // The first shard is created at once: it validates the codecs with a real
+        // worker and gives the router its RTP capabilities.
+        let placed = inner.place("router".to_string(), Holdings::default()).await?;
+        let router = inner.ensure_shard(&placed).await?;
+        *inner.rtp_capabilities.lock() = Some(router.rtp_capabilities().clone());
+        Ok(Self { inner })
+    }
+
+    pub fn handle(&self) -> Handle {
+        self.inner.handle
+    }
+
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    pub fn closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
+    }
+
+    pub fn rtp_capabilities(&self) -> RtpCapabilitiesFinalized {
+        self.inner.rtp_capabilities.lock().clone().unwrap_or_default()
+    }
+
+    /// Keys of the workers this router has shards on.
+    pub fn shard_worker_keys(&self) -> Vec<u64> {
+        self.inner.state.lock().shards.keys().copied().collect()
+    }
+
+    pub async fn create_webrtc_transport(&self, options: WebRtcTransportOptions) -> Result<MafaldaTransport> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            let placed = this.place_transport("webrtc transport").await?;
+            let router = this.ensure_shard_or_release(&placed).await?;
+            let result = router.create_webrtc_transport(options).await;
+            this.register_transport(placed, result.map(AnyTransport::WebRtc).map_err(from_mediasoup))
+        })
+        .await
+    }
+
+    pub async fn create_plain_transport(&self, options: PlainTransportOptions) -> Result<MafaldaTransport> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            let placed = this.place_transport("plain transport").await?;
+            let router = this.ensure_shard_or_release(&placed).await?;
+            let result = router.create_plain_transport(options).await;
+            this.register_transport(placed, result.map(AnyTransport::Plain).map_err(from_mediasoup))
+        })
+        .await
+    }
+
+    pub async fn create_pipe_transport(&self, options: PipeTransportOptions) -> Result<MafaldaTransport> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            let placed = this.place_transport("pipe transport").await?;
+            let router = this.ensure_shard_or_release(&placed).await?;
+            let result = router.create_pipe_transport(options).await;
+            this.register_transport(placed, result.map(AnyTransport::Pipe).map_err(from_mediasoup))
+        })
+        .await
+    }
+
+    pub async fn create_direct_transport(&self, options: DirectTransportOptions) -> Result<MafaldaTransport> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            let placed = this.place_transport("direct transport").await?;
+            let router = this.ensure_shard_or_release(&placed).await?;
+            let result = router.create_direct_transport(options).await;
+            this.register_transport(placed, result.map(AnyTransport::Direct).map_err(from_mediasoup))
+        })
+        .await
+    }
+
+    pub async fn create_audio_level_observer(&self, options: AudioLevelObserverOptions) -> Result<MafaldaRtpObserver> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            let placed = this.place("audio level observer".into(), Holdings::default()).await?;
+            let router = this.ensure_shard(&placed).await?;
+            let observer = router.create_audio_level_observer(options).await.map_err(from_mediasoup)?;
+            Ok(this.register_observer(placed.key, AnyObserver::AudioLevel(observer)))
+        })
+        .await
+    }
+
+    pub async fn create_active_speaker_observer(&self, options: ActiveSpeakerObserverOptions) -> Result<MafaldaRtpObserver> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            let placed = this.place("active speaker observer".into(), Holdings::default()).await?;
+            let router = this.ensure_shard(&placed).await?;
+            let observer = router.create_active_speaker_observer(options).await.map_err(from_mediasoup)?;
+            Ok(this.register_observer(placed.key, AnyObserver::ActiveSpeaker(observer)))
+        })
+        .await
+    }
+
+    /// Whether `producer_id` (wherever it lives in this router) can be consumed with
+    /// the given capabilities.
+    pub fn can_consume(&self, producer_id: &ProducerId, rtp_capabilities: &RtpCapabilities) -> bool {
+        let state = self.inner.state.lock();
+        let Some(key) = state.producers.get(producer_id) else { return false };
+        state.shards.get(key).is_some_and(|shard| shard.router.can_consume(producer_id, rtp_capabilities))
+    }
+
+    /// Live view in the shape of mediasoup's `router.dump()`, plus the shards.
+    pub async fn dump(&self) -> Result<Value> {
+        let this = self.inner.clone();
+        control::run(move || async move { Ok(this.dump().await) }).await
+    }
+
+    /// Closes every transport, observer, pipe and shard of this router.
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
+    pub(crate) fn from_inner(inner: Arc<RouterInner>) -> Self {
+        Self { inner }
+    }
+}
+
+impl RouterInner {
+    pub fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::SeqCst) {
+            Err(invalid_state("Router closed"))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub async fn place(&self, what: String, reserve: Holdings) -> Result<Placed> {
+        self.check_open()?;
+        let shard_keys: HashSet<u64> = self.state.lock().shards.keys().copied().collect();
+        self.pool.place(format!("{what} of router {}", self.id), &shard_keys, reserve).await
+    }
+
+    async fn place_transport(&self, what: &str) -> Result<Placed> {
+        self.place(what.to_string(), Holdings { transports: 1, ..Holdings::default() }).await
+    }
+
+    async fn ensure_shard_or_release(self: &Arc<Self>, placed: &Placed) -> Result<Router> {
+        self.ensure_shard(placed).await.inspect_err(|_| {
+            self.pool.adjust(placed.key, Holdings { transports: 1, ..Holdings::default() }, true);
+        })
+    }
+
+    /// The shard of this router on the placed worker, created if missing.
+    pub async fn ensure_shard(self: &Arc<Self>, placed: &Placed) -> Result<Router> {
+        let _one_at_a_time = self.shard_creation.lock().await;
+        self.check_open()?;
+        if let Some(shard) = self.state.lock().shards.get(&placed.key) {
+            return Ok(shard.router.clone());
+        }
+        let router = placed
+            .worker
+            .create_router(RouterOptions::new(self.media_codecs.clone()))
+            .await
+            .map_err(from_mediasoup)?;
+        let weak = Arc::downgrade(self);
+        let key = placed.key;
+        let on_worker_close = router.on_worker_close(move || {
+            if let Some(inner) = weak.upgrade() {
+                control::spawn(move || async move { inner.shard_lost(key) });
+            }
+        });
+        self.state.lock().shards.insert(
+            key,
+            Shard {
+                key,
+                worker_id: placed.worker.id(),
+                router: router.clone(),
+                transports: HashSet::new(),
+                observers: 0,
+                _on_worker_close: on_worker_close,
+            },
+        );
+        self.pool.shard_opened(key);
+        Ok(router)
+    }
+
+    pub fn shard_router(&self, key: u64) -> Result<Router> {
+        self.state
+            .lock()
+            .shards
+            .get(&key)
+            .map(|s| s.router.clone())
+            .ok_or_else(|| invalid_state("shard closed"))
+    }
+
+    fn register_transport(self: &Arc<Self>, placed: Placed, created: Result<AnyTransport>) -> Result<MafaldaTransport> {
+        let transport = match created {
+            Ok(t) => t,
+            Err(e) => {
+                self.pool.adjust(placed.key, Holdings { transports: 1, ..Holdings::default() }, true);
+                self.collect_empty_shards();
+                return Err(e);
+            }
+        };
+        let created = MafaldaTransport::new(self, placed.key, transport);
+        let mut state = self.state.lock();
+        if let Some(shard) = state.shards.get_mut(&placed.key) {
+            shard.transports.insert(created.inner.id);
+        }
+        state.transports.insert(created.inner.id, created.inner.clone());
+        Ok(created)
+    }
+
+    fn register_observer(self: &Arc<Self>, key: u64, observer: AnyObserver) -> MafaldaRtpObserver {
+        let created = MafaldaRtpObserver::new(self, key, observer);
+        let mut state = self.state.lock();
+        if let Some(shard) = state.shards.get_mut(&key) {
+            shard.observers += 1;
+        }
+        state.observers.insert(created.inner.id, created.inner.clone());
+        created
+    }
+
+    pub fn transport_closed(&self, id: TransportId, key: u64) {
+        {
+            let mut state = self.state.lock();
+            state.transports.remove(&id);
+            if let Some(shard) = state.shards.get_mut(&key) {
+                shard.transports.remove(&id);
+            }
+        }
+        self.pool.adjust(key, Holdings { transports: 1, ..Holdings::default() }, true);
+        self.collect_empty_shards();
+    }
+
+    pub fn observer_closed(&self, id: RtpObserverId, key: u64) {
+        {
+            let mut state = self.state.lock();
+            state.observers.remove(&id);
+            if let Some(shard) = state.shards.get_mut(&key) {
+                shard.observers = shard.observers.saturating_sub(1);
+            }
+        }
+        self.collect_empty_shards();
+    }
+
+    pub fn producer_closed(&self, id: &ProducerId) {
+        self.state.lock().producers.remove(id);
+        let observers: Vec<Arc<ObserverInner>> = self.state.lock().observers.values().cloned().collect();
+        for observer in observers {
+            observer.forget_producer(id);
+        }
+        self.collect_empty_shards();
+    }
+
+    pub fn data_producer_closed(&self, id: &DataProducerId) {
+        self.state.lock().data_producers.remove(id);
+        self.collect_empty_shards();
+    }
+
+    /// Closes shards that hold no transport, observer or pipe, keeping at least one
+    /// (an empty router still owns a real mediasoup router, as in mediasoup).
+    pub fn collect_empty_shards(&self) {
+        let closed: Vec<Shard> = {
+            let mut state = self.state.lock();
+            let piped: HashSet<u64> = state.pipes.values().flat_map(|p| [p.from, p.to]).collect();
+            let empty: Vec<u64> = state
+                .shards
+                .values()
+                .filter(|s| s.holds_nothing() && !piped.contains(&s.key))
+                .map(|s| s.key)
+                .collect();
+            let keep_one = empty.len() == state.shards.len();
+            empty
+                .into_iter()
+                .skip(usize::from(keep_one))
+                .filter_map(|key| state.shards.remove(&key))
+                .collect()
+        };
+        for shard in closed {
+            self.pool.shard_closed(shard.key);
+            drop(shard);
+        }
+    }
+
+    /// The worker under a shard died: everything on it is gone. Tell each
+    /// transport and observer there, as mediasoup says "routerclose".
+    fn shard_lost(&self, key: u64) {
+        let (shard, transports, observers, pipes) = {
+            let mut state = self.state.lock();
+            let shard = state.shards.remove(&key);
+            let transports: Vec<Arc<TransportInner>> =
+                state.transports.values().filter(|t| t.key == key).cloned().collect();
+            let observers: Vec<Arc<ObserverInner>> =
+                state.observers.values().filter(|o| o.key == key).cloned().collect();
+            state.producers.retain(|_, k| *k != key);
+            state.data_producers.retain(|_, k| *k != key);
+            let lost_pipes: Vec<PipeKey> =
+                state.pipes.iter().filter(|(_, p)| p.from == key || p.to == key).map(|(k, _)| *k).collect();
+            let pipes: Vec<PipeSlot> = lost_pipes.iter().filter_map(|k| state.pipes.remove(k)).collect();
+            (shard, transports, observers, pipes)
+        };
+        if shard.is_some() {
+            self.pool.shard_closed(key);
+        }
+        for transport in transports {
+            self.events.emit(transport.handle, "routerclose", Value::Null);
+            transport.close();
+        }
+        for observer in observers {
+            self.events.emit(observer.handle, "routerclose", Value::Null);
+            observer.close();
+        }
+        drop(pipes);
+        drop(shard);
+        self.collect_empty_shards();
+    }
+
+    pub fn close(&self) {
+        if self.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (transports, observers) = {
+            let state = self.state.lock();
+            (
+                state.transports.values().cloned().collect::<Vec<_>>(),
+                state.observers.values().cloned().collect::<Vec<_>>(),
+            )
+        };
+        for transport in transports {
+            transport.close();
+        }
+        for observer in observers {
+            observer.close();
+        }
+        let (shards, pipes) = {
+            let mut state = self.state.lock();
+            state.producers.clear();
+            state.data_producers.clear();
+            (std::mem::take(&mut state.shards), std::mem::take(&mut state.pipes))
+        };
+        drop(pipes);
+        for (key, shard) in shards {
+            self.pool.shard_closed(key);
+            drop(shard);
+        }
+        let on_close = self.on_close.lock().take();
+        if let Some(on_close) = on_close {
+            on_close(&self.id);
+        }
+    }
+
+    /// The shards as `dump()` reports them: worker, mediasoup router id, transports.
+    pub fn shard_summaries(&self) -> Vec<(u64, String, Vec<String>)> {
+        let state = self.state.lock();
+        state
+            .shards
+            .values()
+            .map(|s| (s.key, s.router.id().to_string(), s.transports.iter().map(|t| t.to_string()).collect()))
+            .collect()
+    }
+
+    async fn dump(self: &Arc<Self>) -> Value {
+        let (transports, observers, shards) = {
+            let state = self.state.lock();
+            (
+                state.transports.values().cloned().collect::<Vec<_>>(),
+                state.observers.values().cloned().collect::<Vec<_>>(),
+                state
+                    .shards
+                    .values()
+                    .map(|s| (s.worker_id.to_string(), s.router.clone(), s.transports.len()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let mut map_producer_consumers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut map_consumer_producer: BTreeMap<String, String> = BTreeMap::new();
+        let mut map_data_producer_consumers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut map_data_consumer_producer: BTreeMap<String, String> = BTreeMap::new();
+        let mut map_producer_observers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for transport in &transports {
+            let children = transport.children.lock();
+            for producer in children.producers.values() {
+                map_producer_consumers.entry(producer.id.to_string()).or_default();
+            }
+            for data_producer in children.data_producers.values() {
+                map_data_producer_consumers.entry(data_producer.id.to_string()).or_default();
+            }
+        }
+        for transport in &transports {
+            let children = transport.children.lock();
+            for consumer in children.consumers.values() {
+                let (c, p) = (consumer.id.to_string(), consumer.producer_id.to_string());
+                map_producer_consumers.entry(p.clone()).or_default().push(c.clone());
+                map_consumer_producer.insert(c, p);
+            }
+            for data_consumer in children.data_consumers.values() {
+                let (c, p) = (data_consumer.id.to_string(), data_consumer.data_producer_id.to_string());
+                map_data_producer_consumers.entry(p.clone()).or_default().push(c.clone());
+                map_data_consumer_producer.insert(c, p);
+            }
+        }
+        for observer in &observers {
+            for producer_id in observer.producer_ids() {
+                map_producer_observers.entry(producer_id.to_string()).or_default().push(observer.id.to_string());
+            }
+        }
+        let mut shard_dumps = Vec::new();
+        for (worker_id, router, app_transports) in shards {
+            let worker_side = router.dump().await.ok();
+            shard_dumps.push(json!({
+                "workerId": worker_id,
+                "routerId": router.id().to_string(),
+                "appTransportCount": app_transports,
+                "transportIds": worker_side.as_ref().map(|d| d.transport_ids.iter().map(|t| t.to_string()).collect::<Vec<_>>()),
+            }));
+        }
+        json!({
+            "id": self.id,
+            "transportIds": transports.iter().map(|t| t.id.to_string()).collect::<Vec<_>>(),
+            "rtpObserverIds": observers.iter().map(|o| o.id.to_string()).collect::<Vec<_>>(),
+            "mapProducerIdConsumerIds": map_producer_consumers,
+            "mapConsumerIdProducerId": map_consumer_producer,
+            "mapProducerIdObserverIds": map_producer_observers,
+            "mapDataProducerIdDataConsumerIds": map_data_producer_consumers,
+            "mapDataConsumerIdDataProducerId": map_data_consumer_producer,
+            "shards": shard_dumps,
+        })
+    }
+}
+
+/// Shorthand used by option parsers and tests.
+pub fn listen_ip(ip: &str) -> TransportListenIp {
+    TransportListenIp { ip: ip.parse().expect("valid IP"), announced_ip: None }
+}
+
+#[allow(dead_code)]
+fn _assert_send() {
+    fn is_send<T: Send>(_: T) {}
+    fn check(r: MafaldaRouter) {
+        is_send(async move { r.dump().await });
+    }
+    let _ = check;
+}
+
+pub(crate) type WeakRouter = Weak<RouterInner>;

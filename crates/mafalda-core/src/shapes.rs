@@ -1,0 +1,572 @@
+//! mediasoup's JavaScript option shapes (3.x, up to 3.14) read into the options of
+//! the mediasoup crate. Bad shapes are `TypeError`s naming the option; inputs are only
+//! read, never changed.
+
+use crate::error::{type_error, Result};
+use crate::pool::PoolOptions;
+use crate::scheduler::Policy;
+use mediasoup::data_structures::{DtlsParameters, TransportListenIp};
+use mediasoup::pipe_transport::PipeTransportRemoteParameters;
+use mediasoup::plain_transport::PlainTransportRemoteParameters;
+use mediasoup::prelude::*;
+use mediasoup::sctp_parameters::NumSctpStreams;
+use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag, WorkerSettings};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::net::IpAddr;
+use std::num::NonZeroU16;
+use std::time::Duration;
+
+type Object = Map<String, Value>;
+
+fn empty() -> &'static Object {
+    static EMPTY: std::sync::OnceLock<Object> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Object::new)
+}
+
+/// `undefined`/`null` read as `{}`; anything else must be an object.
+pub fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Object> {
+    match value {
+        Value::Null => Ok(empty()),
+        Value::Object(o) => Ok(o),
+        _ => Err(type_error(format!("{what} must be an object"))),
+    }
+}
+
+fn field<'a>(o: &'a Object, key: &str) -> Option<&'a Value> {
+    o.get(key).filter(|v| !v.is_null())
+}
+
+fn opt_bool(o: &Object, key: &str) -> Result<Option<bool>> {
+    field(o, key)
+        .map(|v| v.as_bool().ok_or_else(|| type_error(format!("{key} must be a boolean"))))
+        .transpose()
+}
+
+fn opt_u64(o: &Object, key: &str, max: u64) -> Result<Option<u64>> {
+    field(o, key)
+        .map(|v| {
+            v.as_u64()
+                .filter(|n| *n <= max)
+                .ok_or_else(|| type_error(format!("{key} must be an integer between 0 and {max}")))
+        })
+        .transpose()
+}
+
+fn opt_f64(o: &Object, key: &str) -> Result<Option<f64>> {
+    field(o, key)
+        .map(|v| v.as_f64().ok_or_else(|| type_error(format!("{key} must be a number"))))
+        .transpose()
+}
+
+fn opt_str<'a>(o: &'a Object, key: &str) -> Result<Option<&'a str>> {
+    field(o, key)
+        .map(|v| v.as_str().ok_or_else(|| type_error(format!("{key} must be a string"))))
+        .transpose()
+}
+
+/// Deserializes one option with serde; the error names the option.
+pub fn parse<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T> {
+    serde_json::from_value(value.clone()).map_err(|e| type_error(format!("invalid {what}: {e}")))
+}
+
+fn required<'a>(o: &'a Object, key: &str) -> Result<&'a Value> {
+    field(o, key).ok_or_else(|| type_error(format!("missing {key}")))
+}
+
+fn ip(value: &Value, what: &str) -> Result<IpAddr> {
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| type_error(format!("{what} must be an IP address string")))
+}
+
+/// `"1.2.3.4"` or `{ ip, announcedIp }`; also 3.14's listen info `{ ip, announcedAddress }`.
+pub fn listen_ip(value: &Value) -> Result<TransportListenIp> {
+    match value {
+        Value::String(_) => Ok(TransportListenIp { ip: ip(value, "listenIp")?, announced_ip: None }),
+        Value::Object(o) => {
+            let announced = field(o, "announcedIp").or_else(|| field(o, "announcedAddress"));
+            Ok(TransportListenIp {
+                ip: ip(required(o, "ip")?, "ip")?,
+                announced_ip: announced.map(|a| ip(a, "announcedIp")).transpose()?,
+            })
+        }
+        _ => Err(type_error("wrong listenIp")),
+    }
+}
+
+fn num_sctp_streams(o: &Object) -> Result<NumSctpStreams> {
+    let mut streams = NumSctpStreams::default();
+    if let Some(v) = field(o, "numSctpStreams") {
+        let n = object(v, "numSctpStreams")?;
+        if let Some(os) = opt_u64(n, "OS", 65535)? {
+            streams.os = os as u16;
+        }
+        if let Some(mis) = opt_u64(n, "MIS", 65535)? {
+            streams.mis = mis as u16;
+        }
+    }
+    Ok(streams)
+}
+
+/// The single listen address of plain and pipe transports: `listenInfo` (3.12+) or `listenIp`.
+fn single_listen(o: &Object) -> Result<(TransportListenIp, Option<u16>)> {
+    if let Some(info) = field(o, "listenInfo") {
+        let info_obj = object(info, "listenInfo")?;
+        if let Some(protocol) = opt_str(info_obj, "protocol")? {
+            if protocol != "udp" {
+                return Err(crate::error::unsupported(format!("{protocol} listenInfo on this transport (worker 3.8 is UDP only)")));
+            }
+        }
+        return Ok((listen_ip(info)?, opt_u64(info_obj, "port", 65535)?.map(|p| p as u16)));
+    }
+    let ip = listen_ip(required(o, "listenIp").map_err(|_| type_error("missing listenInfo and listenIp (one of them is mandatory)"))?)?;
+    Ok((ip, opt_u64(o, "port", 65535)?.map(|p| p as u16)))
+}
+
+pub fn webrtc_transport_options(value: &Value) -> Result<WebRtcTransportOptions> {
+    let o = object(value, "options")?;
+    if field(o, "webRtcServer").is_some() {
+        return Err(crate::error::unsupported("WebRtcServer (added in mediasoup 3.10; this worker is 3.8)"));
+    }
+    let mut listen: Vec<TransportListenIp> = Vec::new();
+    let mut udp = None;
+    let mut tcp = None;
+    let mut port = opt_u64(o, "port", 65535)?.map(|p| p as u16);
+    if let Some(infos) = field(o, "listenInfos") {
+        let infos = infos.as_array().filter(|a| !a.is_empty()).ok_or_else(|| type_error("listenInfos must be a non-empty array"))?;
+        for info in infos {
+            let info_obj = object(info, "listenInfo")?;
+            match opt_str(info_obj, "protocol")?.unwrap_or("udp") {
+                "udp" => udp = Some(true),
+                "tcp" => tcp = Some(true),
+                other => return Err(type_error(format!("invalid listenInfo protocol {other}"))),
+            }
+            if let Some(p) = opt_u64(info_obj, "port", 65535)? {
+                port.get_or_insert(p as u16);
+            }
+            let ip = listen_ip(info)?;
+            if !listen.contains(&ip) {
+                listen.push(ip);
+            }
+        }
+        udp = udp.or(Some(false));
+        tcp = tcp.or(Some(false));
+    } else if let Some(ips) = field(o, "listenIps") {
+        let ips = ips.as_array().filter(|a| !a.is_empty()).ok_or_else(|| type_error("listenIps must be a non-empty array"))?;
+        for ip in ips {
+            listen.push(listen_ip(ip)?);
+        }
+    } else {
+        return Err(type_error("missing webRtcServer, listenInfos and listenIps (one of them is mandatory)"));
+    }
+    let mut ips = TransportListenIps::new(listen[0]);
+    for ip in &listen[1..] {
+        ips = ips.insert(*ip);
+    }
+    let mut options = WebRtcTransportOptions::new(ips);
+    options.port = port;
+    options.enable_udp = opt_bool(o, "enableUdp")?.or(udp).unwrap_or(true);
+    options.enable_tcp = opt_bool(o, "enableTcp")?.or(tcp).unwrap_or(false);
+    options.prefer_udp = opt_bool(o, "preferUdp")?.unwrap_or(false);
+    options.prefer_tcp = opt_bool(o, "preferTcp")?.unwrap_or(false);
+    if let Some(b) = opt_u64(o, "initialAvailableOutgoingBitrate", u32::MAX as u64)? {
+        options.initial_available_outgoing_bitrate = b as u32;
+    }
+    options.enable_sctp = opt_bool(o, "enableSctp")?.unwrap_or(false);
+    options.num_sctp_streams = num_sctp_streams(o)?;
+    if let Some(n) = opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)? {
+        options.max_sctp_message_size = n as u32;
+    }
+    if let Some(n) = opt_u64(o, "sctpSendBufferSize", u32::MAX as u64)? {
+        options.sctp_send_buffer_size = n as u32;
+    }
+    if !options.enable_udp && !options.enable_tcp {
+        return Err(type_error("enableUdp and enableTcp cannot be both false"));
+    }
+    Ok(options)
+}
+
+pub fn plain_transport_options(value: &Value) -> Result<PlainTransportOptions> {
+    let o = object(value, "options")?;
+    let (ip, port) = single_listen(o)?;
+    let mut options = PlainTransportOptions::new(ip);
+    options.port = port;
+    options.rtcp_mux = opt_bool(o, "rtcpMux")?.unwrap_or(true);
+    options.comedia = opt_bool(o, "comedia")?.unwrap_or(false);
+    options.enable_sctp = opt_bool(o, "enableSctp")?.unwrap_or(false);
+    options.num_sctp_streams = num_sctp_streams(o)?;
+    if let Some(n) = opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)? {
+        options.max_sctp_message_size = n as u32;
+    }
+    if let Some(n) = opt_u64(o, "sctpSendBufferSize", u32::MAX as u64)? {
+        options.sctp_send_buffer_size = n as u32;
+    }
+    options.enable_srtp = opt_bool(o, "enableSrtp")?.unwrap_or(false);
+    if let Some(suite) = field(o, "srtpCryptoSuite") {
+        options.srtp_crypto_suite = parse(suite, "srtpCryptoSuite")?;
+    }
+    Ok(options)
+}
+
+pub fn pipe_transport_options(value: &Value) -> Result<PipeTransportOptions> {
+    let o = object(value, "options")?;
+    let (ip, port) = single_listen(o)?;
+    let mut options = PipeTransportOptions::new(ip);
+    options.port = port;
+    options.enable_sctp = opt_bool(o, "enableSctp")?.unwrap_or(false);
+    options.num_sctp_streams = num_sctp_streams(o)?;
+    if let Some(n) = opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)? {
+        options.max_sctp_message_size = n as u32;
+    }
+    if let Some(n) = opt_u64(o, "sctpSendBufferSize", u32::MAX as u64)? {
+        options.sctp_send_buffer_size = n as u32;
+    }
+    options.enable_rtx = opt_bool(o, "enableRtx")?.unwrap_or(false);
+    options.enable_srtp = opt_bool(o, "enableSrtp")?.unwrap_or(false);
+    Ok(options)
+}
+
+pub fn direct_transport_options(value: &Value) -> Result<DirectTransportOptions> {
+    let o = object(value, "options")?;
+    let mut options = DirectTransportOptions::default();
+    if let Some(n) = opt_u64(o, "maxMessageSize", u32::MAX as u64)? {
+        options.max_message_size = n as usize;
+    }
+    Ok(options)
+}
+
+pub fn webrtc_connect(value: &Value) -> Result<DtlsParameters> {
+    let o = object(value, "connect parameters")?;
+    parse(required(o, "dtlsParameters")?, "dtlsParameters")
+}
+
+pub fn plain_connect(value: &Value) -> Result<PlainTransportRemoteParameters> {
+    let o = object(value, "connect parameters")?;
+    Ok(PlainTransportRemoteParameters {
+        ip: field(o, "ip").map(|v| ip(v, "ip")).transpose()?,
+        port: opt_u64(o, "port", 65535)?.map(|p| p as u16),
+        rtcp_port: opt_u64(o, "rtcpPort", 65535)?.map(|p| p as u16),
+        srtp_parameters: field(o, "srtpParameters").map(|v| parse(v, "srtpParameters")).transpose()?,
+    })
+}
+
+pub fn pipe_connect(value: &Value) -> Result<PipeTransportRemoteParameters> {
+    let o = object(value, "connect parameters")?;
+    Ok(PipeTransportRemoteParameters {
+        ip: ip(required(o, "ip")?, "ip")?,
+        port: opt_u64(o, "port", 65535)?.ok_or_else(|| type_error("missing port"))? as u16,
+        srtp_parameters: field(o, "srtpParameters").map(|v| parse(v, "srtpParameters")).transpose()?,
+    })
+}
+
+pub fn media_codecs(value: &Value) -> Result<Vec<RtpCodecCapability>> {
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(codecs) => codecs
+            .iter()
+            .map(|codec| {
+                // mediasoup ignores rtcpFeedback of router codecs; the crate wants it well formed.
+                let mut codec = codec.clone();
+                if let Some(o) = codec.as_object_mut() {
+                    o.entry("rtcpFeedback").or_insert_with(|| Value::Array(vec![]));
+                    o.entry("parameters").or_insert_with(|| Value::Object(Object::new()));
+                }
+                parse(&codec, "media codec")
+            })
+            .collect(),
+        _ => Err(type_error("if given, mediaCodecs must be an array")),
+    }
+}
+
+/// Fills the defaults mediasoup's JS API allows to leave out of a codec.
+fn normalize_codec(codec: &mut Value) -> Result<()> {
+    let o = codec.as_object_mut().ok_or_else(|| type_error("codec must be an object"))?;
+    let is_audio = o.get("mimeType").and_then(Value::as_str).is_some_and(|m| m.to_ascii_lowercase().starts_with("audio/"));
+    o.entry("parameters").or_insert_with(|| Value::Object(Object::new()));
+    let feedback = o.entry("rtcpFeedback").or_insert_with(|| Value::Array(vec![]));
+    if let Some(entries) = feedback.as_array_mut() {
+        for fb in entries.iter_mut().filter_map(Value::as_object_mut) {
+            fb.entry("parameter").or_insert_with(|| Value::String(String::new()));
+        }
+    }
+    if is_audio {
+        o.entry("channels").or_insert(Value::from(1));
+    }
+    Ok(())
+}
+
+fn array_field<'a>(o: &'a mut Object, key: &str, what: &str) -> Result<&'a mut Vec<Value>> {
+    o.entry(key).or_insert_with(|| Value::Array(vec![])).as_array_mut().ok_or_else(|| type_error(format!("{what}.{key} must be an array")))
+}
+
+/// RTP parameters in mediasoup's JS shape, with its optional fields filled in.
+pub fn rtp_parameters(value: &Value) -> Result<RtpParameters> {
+    let mut value = value.clone();
+    let o = value.as_object_mut().ok_or_else(|| type_error("rtpParameters must be an object"))?;
+    if !o.get("codecs").is_some_and(Value::is_array) {
+        return Err(type_error("missing rtpParameters.codecs"));
+    }
+    for codec in array_field(o, "codecs", "rtpParameters")? {
+        normalize_codec(codec)?;
+    }
+    for ext in array_field(o, "headerExtensions", "rtpParameters")?.iter_mut().filter_map(Value::as_object_mut) {
+        ext.entry("encrypt").or_insert(Value::Bool(false));
+        ext.remove("parameters");
+    }
+    array_field(o, "encodings", "rtpParameters")?;
+    let rtcp = o.entry("rtcp").or_insert_with(|| Value::Object(Object::new()));
+    if rtcp.is_null() {
+        *rtcp = Value::Object(Object::new());
+    }
+    let rtcp = rtcp.as_object_mut().ok_or_else(|| type_error("rtpParameters.rtcp must be an object"))?;
+    rtcp.entry("reducedSize").or_insert(Value::Bool(true));
+    parse(&value, "rtpParameters")
+}
+
+/// RTP capabilities in mediasoup's JS shape. Codecs and header extensions this
+/// worker does not know are left out (mediasoup ignores them as well).
+pub fn rtp_capabilities(value: &Value) -> Result<RtpCapabilities> {
+    let mut value = value.clone();
+    let o = value.as_object_mut().ok_or_else(|| type_error("rtpCapabilities must be an object"))?;
+    let codecs = array_field(o, "codecs", "rtpCapabilities")?;
+    codecs.retain(|c| c.get("mimeType").is_some_and(|m| serde_json::from_value::<mediasoup::rtp_parameters::MimeType>(m.clone()).is_ok()));
+    for codec in codecs.iter_mut() {
+        normalize_codec(codec)?;
+    }
+    let exts = array_field(o, "headerExtensions", "rtpCapabilities")?;
+    for ext in exts.iter_mut().filter_map(Value::as_object_mut) {
+        ext.entry("direction").or_insert_with(|| Value::String("sendrecv".into()));
+        ext.entry("preferredEncrypt").or_insert(Value::Bool(false));
+    }
+    parse(&value, "rtpCapabilities")
+}
+
+pub fn produce(value: &Value) -> Result<ProducerOptions> {
+    let o = object(value, "options")?;
+    let kind: MediaKind = parse(required(o, "kind")?, "kind")?;
+    let rtp_parameters = rtp_parameters(required(o, "rtpParameters")?)?;
+    let mut options = match opt_str(o, "id")? {
+        Some(id) => ProducerOptions::new_pipe_transport(parse(&Value::String(id.into()), "id")?, kind, rtp_parameters),
+        None => ProducerOptions::new(kind, rtp_parameters),
+    };
+    options.paused = opt_bool(o, "paused")?.unwrap_or(false);
+    if let Some(delay) = opt_u64(o, "keyFrameRequestDelay", u32::MAX as u64)? {
+        options.key_frame_request_delay = delay as u32;
+    }
+    Ok(options)
+}
+
+pub fn consume(value: &Value) -> Result<ConsumerOptions> {
+    let o = object(value, "options")?;
+    let producer_id: ProducerId = parse(required(o, "producerId")?, "producerId")?;
+    let rtp_capabilities: RtpCapabilities = match field(o, "rtpCapabilities") {
+        Some(c) => rtp_capabilities(c)?,
+        None => RtpCapabilities::default(),
+    };
+    let mut options = ConsumerOptions::new(producer_id, rtp_capabilities);
+    options.paused = opt_bool(o, "paused")?.unwrap_or(false);
+    options.mid = opt_str(o, "mid")?.map(str::to_string);
+    options.preferred_layers = field(o, "preferredLayers").map(consumer_layers).transpose()?;
+    options.pipe = opt_bool(o, "pipe")?.unwrap_or(false);
+    Ok(options)
+}
+
+pub fn consumer_layers(value: &Value) -> Result<ConsumerLayers> {
+    let o = object(value, "preferredLayers")?;
+    Ok(ConsumerLayers {
+        spatial_layer: opt_u64(o, "spatialLayer", 255)?.ok_or_else(|| type_error("missing spatialLayer"))? as u8,
+        temporal_layer: opt_u64(o, "temporalLayer", 255)?.map(|t| t as u8),
+    })
+}
+
+pub fn produce_data(value: &Value, direct: bool) -> Result<DataProducerOptions> {
+    let o = object(value, "options")?;
+    let mut options = if direct {
+        DataProducerOptions::new_direct()
+    } else {
+        let params: SctpStreamParameters = parse(required(o, "sctpStreamParameters")?, "sctpStreamParameters")?;
+        DataProducerOptions::new_sctp(params)
+    };
+    options.label = opt_str(o, "label")?.unwrap_or_default().to_string();
+    options.protocol = opt_str(o, "protocol")?.unwrap_or_default().to_string();
+    Ok(options)
+}
+
+pub fn consume_data(value: &Value, direct: bool) -> Result<(DataProducerId, DataConsumerOptions)> {
+    let o = object(value, "options")?;
+    let id: DataProducerId = parse(required(o, "dataProducerId")?, "dataProducerId")?;
+    let options = if direct {
+        DataConsumerOptions::new_direct(id)
+    } else if let Some(life) = opt_u64(o, "maxPacketLifeTime", 65535)? {
+        DataConsumerOptions::new_sctp_unordered_with_life_time(id, life as u16)
+    } else if let Some(retransmits) = opt_u64(o, "maxRetransmits", 65535)? {
+        DataConsumerOptions::new_sctp_unordered_with_retransmits(id, retransmits as u16)
+    } else if opt_bool(o, "ordered")? == Some(false) {
+        DataConsumerOptions::new_sctp_unordered_with_retransmits(id, 0)
+    } else {
+        // Inherit the data producer's reliability, as mediasoup does.
+        DataConsumerOptions::new_sctp(id)
+    };
+    Ok((id, options))
+}
+
+pub fn audio_level_observer_options(value: &Value) -> Result<AudioLevelObserverOptions> {
+    let o = object(value, "options")?;
+    let mut options = AudioLevelObserverOptions::default();
+    if let Some(n) = opt_u64(o, "maxEntries", 65535)? {
+        options.max_entries = NonZeroU16::new(n as u16).ok_or_else(|| type_error("maxEntries must be at least 1"))?;
+    }
+    if let Some(t) = field(o, "threshold") {
+        let t = t.as_i64().filter(|t| (-127..=0).contains(t)).ok_or_else(|| type_error("threshold must be an integer between -127 and 0"))?;
+        options.threshold = t as i8;
+    }
+    if let Some(i) = opt_u64(o, "interval", 65535)? {
+        options.interval = i as u16;
+    }
+    Ok(options)
+}
+
+pub fn active_speaker_observer_options(value: &Value) -> Result<ActiveSpeakerObserverOptions> {
+    let o = object(value, "options")?;
+    let mut options = ActiveSpeakerObserverOptions::default();
+    if let Some(i) = opt_u64(o, "interval", 65535)? {
+        options.interval = i as u16;
+    }
+    Ok(options)
+}
+
+pub fn worker_settings(value: &Value) -> Result<WorkerSettings> {
+    let o = object(value, "workerSettings")?;
+    let mut settings = WorkerSettings::default();
+    if let Some(level) = opt_str(o, "logLevel")? {
+        settings.log_level = log_level(level)?;
+    }
+    if let Some(tags) = field(o, "logTags") {
+        let tags = tags.as_array().ok_or_else(|| type_error("logTags must be an array"))?;
+        settings.log_tags = tags
+            .iter()
+            .map(|t| t.as_str().ok_or_else(|| type_error("logTags must be strings")).and_then(log_tag))
+            .collect::<Result<_>>()?;
+    }
+    let min = opt_u64(o, "rtcMinPort", 65535)?.unwrap_or(10000) as u16;
+    let max = opt_u64(o, "rtcMaxPort", 65535)?.unwrap_or(59999) as u16;
+    if min > max {
+        return Err(type_error("rtcMinPort must not be greater than rtcMaxPort"));
+    }
+    settings.rtc_ports_range = min..=max;
+    let cert = opt_str(o, "dtlsCertificateFile")?;
+    let key = opt_str(o, "dtlsPrivateKeyFile")?;
+    match (cert, key) {
+        (Some(c), Some(k)) => {
+            settings.dtls_files = Some(WorkerDtlsFiles { certificate: c.into(), private_key: k.into() })
+        }
+        (None, None) => {}
+        _ => return Err(type_error("dtlsCertificateFile and dtlsPrivateKeyFile go together")),
+    }
+    Ok(settings)
+}
+
+pub fn log_level(level: &str) -> Result<WorkerLogLevel> {
+    Ok(match level {
+        "debug" => WorkerLogLevel::Debug,
+        "warn" => WorkerLogLevel::Warn,
+        "error" => WorkerLogLevel::Error,
+        "none" => WorkerLogLevel::None,
+        other => return Err(type_error(format!("invalid logLevel \"{other}\""))),
+    })
+}
+
+pub fn log_tag(tag: &str) -> Result<WorkerLogTag> {
+    Ok(match tag {
+        "info" => WorkerLogTag::Info,
+        "ice" => WorkerLogTag::Ice,
+        "dtls" => WorkerLogTag::Dtls,
+        "rtp" => WorkerLogTag::Rtp,
+        "srtp" => WorkerLogTag::Srtp,
+        "rtcp" => WorkerLogTag::Rtcp,
+        "rtx" => WorkerLogTag::Rtx,
+        "bwe" => WorkerLogTag::Bwe,
+        "score" => WorkerLogTag::Score,
+        "simulcast" => WorkerLogTag::Simulcast,
+        "svc" => WorkerLogTag::Svc,
+        "sctp" => WorkerLogTag::Sctp,
+        "message" => WorkerLogTag::Message,
+        other => return Err(type_error(format!("invalid logTag \"{other}\""))),
+    })
+}
+
+/// `new Mafalda(options)`: pool and scheduling options.
+pub fn pool_options(value: &Value) -> Result<PoolOptions> {
+    let o = object(value, "options")?;
+    let mut options = PoolOptions::default();
+    if let Some(v) = field(o, "maxWorkers") {
+        let n = v.as_u64().ok_or_else(|| type_error("maxWorkers must be a positive integer"))?;
+        options.max_workers = Some(n as usize);
+    }
+    if let Some(ms) = opt_u64(o, "workerIdleTimeout", u32::MAX as u64)? {
+        options.worker_idle_timeout = Duration::from_millis(ms);
+    }
+    if let Some(w) = opt_f64(o, "watermark")? {
+        options.watermark = w;
+    }
+    if let Some(p) = opt_str(o, "policy")? {
+        options.policy = Policy::parse(p).ok_or_else(|| type_error(format!("invalid policy \"{p}\" (pack, spread or least-loaded)")))?;
+    }
+    if let Some(ms) = opt_u64(o, "sampleInterval", 60_000)? {
+        options.sample_interval = Duration::from_millis(ms.max(10));
+    }
+    if let Some(settings) = field(o, "workerSettings") {
+        options.worker_settings = worker_settings(settings)?;
+    }
+    options.validate()?;
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use serde_json::json;
+
+    #[test]
+    fn reads_mediasoup_codec_shapes() {
+        let codecs = media_codecs(&json!([
+            { "kind": "audio", "mimeType": "audio/opus", "clockRate": 48000, "channels": 2 },
+            { "kind": "video", "mimeType": "video/VP8", "clockRate": 90000, "parameters": { "x-google-start-bitrate": 1000 } }
+        ]))
+        .unwrap();
+        assert_eq!(codecs.len(), 2);
+    }
+
+    #[test]
+    fn bad_shapes_are_type_errors_naming_the_option() {
+        let e = media_codecs(&json!("x")).unwrap_err();
+        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "if given, mediaCodecs must be an array"));
+        let e = webrtc_transport_options(&json!({})).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Type);
+        let e = pool_options(&json!({ "maxWorkers": 0 })).unwrap_err();
+        assert!(e.message.contains("maxWorkers"), "{}", e.message);
+        let e = plain_transport_options(&json!({ "listenIp": "not-an-ip" })).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Type);
+    }
+
+    #[test]
+    fn listen_infos_map_to_listen_ips_and_protocols() {
+        let o = webrtc_transport_options(&json!({
+            "listenInfos": [
+                { "protocol": "udp", "ip": "127.0.0.1", "announcedAddress": "9.9.9.1" },
+                { "protocol": "tcp", "ip": "127.0.0.1", "announcedAddress": "9.9.9.1" }
+            ]
+        }))
+        .unwrap();
+        assert!(o.enable_udp && o.enable_tcp);
+    }
+
+    #[test]
+    fn webrtc_server_is_unsupported_by_this_worker() {
+        let e = webrtc_transport_options(&json!({ "webRtcServer": {} })).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+    }
+}

@@ -1,0 +1,395 @@
+//! `MafaldaTransport`: an app-visible transport on one shard, owner of its producers,
+//! consumers, data producers and data consumers. `consume()` is where cross-worker
+//! routing happens: the producer is piped to this shard first when it lives elsewhere.
+
+use crate::consumer::{ConsumerInner, MafaldaConsumer};
+use crate::control;
+use crate::data_consumer::{DataConsumerInner, MafaldaDataConsumer};
+use crate::data_producer::{DataProducerInner, MafaldaDataProducer};
+use crate::error::{from_mediasoup, unsupported, Result};
+use crate::events::{next_handle, Handle};
+use crate::load::Holdings;
+use crate::producer::{MafaldaProducer, ProducerInner};
+use crate::router::{RouterInner, WeakRouter};
+use crate::slot::Slot;
+use mediasoup::data_structures::{DtlsParameters};
+use mediasoup::plain_transport::PlainTransportRemoteParameters;
+use mediasoup::pipe_transport::PipeTransportRemoteParameters;
+use mediasoup::prelude::*;
+use mediasoup::transport::TransportTraceEventType;
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub enum AnyTransport {
+    WebRtc(WebRtcTransport),
+    Plain(PlainTransport),
+    Pipe(PipeTransport),
+    Direct(DirectTransport),
+}
+
+macro_rules! each_transport {
+    ($t:expr, $x:ident => $body:expr) => {
+        match $t {
+            AnyTransport::WebRtc($x) => $body,
+            AnyTransport::Plain($x) => $body,
+            AnyTransport::Pipe($x) => $body,
+            AnyTransport::Direct($x) => $body,
+        }
+    };
+}
+
+impl AnyTransport {
+    pub fn id(&self) -> TransportId {
+        each_transport!(self, t => t.id())
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AnyTransport::WebRtc(_) => "webrtc",
+            AnyTransport::Plain(_) => "plain",
+            AnyTransport::Pipe(_) => "pipe",
+            AnyTransport::Direct(_) => "direct",
+        }
+    }
+
+    /// The state mediasoup's JS transport getters expose, as JSON.
+    pub fn data(&self) -> Value {
+        match self {
+            AnyTransport::WebRtc(t) => json!({
+                "iceRole": t.ice_role(),
+                "iceParameters": t.ice_parameters(),
+                "iceCandidates": t.ice_candidates(),
+                "iceState": t.ice_state(),
+                "iceSelectedTuple": t.ice_selected_tuple(),
+                "dtlsParameters": t.dtls_parameters(),
+                "dtlsState": t.dtls_state(),
+                "dtlsRemoteCert": t.dtls_remote_cert(),
+                "sctpParameters": t.sctp_parameters(),
+                "sctpState": t.sctp_state(),
+            }),
+            AnyTransport::Plain(t) => json!({
+                "tuple": t.tuple(),
+                "rtcpTuple": t.rtcp_tuple(),
+                "sctpParameters": t.sctp_parameters(),
+                "sctpState": t.sctp_state(),
+                "srtpParameters": t.srtp_parameters(),
+            }),
+            AnyTransport::Pipe(t) => json!({
+                "tuple": t.tuple(),
+                "sctpParameters": t.sctp_parameters(),
+                "sctpState": t.sctp_state(),
+                "srtpParameters": t.srtp_parameters(),
+            }),
+            AnyTransport::Direct(_) => json!({}),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Children {
+    pub producers: HashMap<ProducerId, Arc<ProducerInner>>,
+    pub consumers: HashMap<ConsumerId, Arc<ConsumerInner>>,
+    pub data_producers: HashMap<DataProducerId, Arc<DataProducerInner>>,
+    pub data_consumers: HashMap<DataConsumerId, Arc<DataConsumerInner>>,
+}
+
+pub(crate) struct TransportInner {
+    pub handle: Handle,
+    pub id: TransportId,
+    /// Pool key of the worker this transport lives on.
+    pub key: u64,
+    pub kind: &'static str,
+    pub router: WeakRouter,
+    pub transport: Slot<AnyTransport>,
+    pub children: Mutex<Children>,
+}
+
+#[derive(Clone)]
+pub struct MafaldaTransport {
+    pub(crate) inner: Arc<TransportInner>,
+}
+
+impl MafaldaTransport {
+    pub(crate) fn new(router: &Arc<RouterInner>, key: u64, transport: AnyTransport) -> Self {
+        let inner = Arc::new(TransportInner {
+            handle: next_handle(),
+            id: transport.id(),
+            key,
+            kind: transport.kind(),
+            router: Arc::downgrade(router),
+            transport: Slot::new("Transport", transport.clone()),
+            children: Mutex::new(Children::default()),
+        });
+        forward_transport_events(router, &inner, &transport);
+        Self { inner }
+    }
+
+    pub fn handle(&self) -> Handle {
+        self.inner.handle
+    }
+
+    pub fn id(&self) -> String {
+        self.inner.id.to_string()
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.inner.kind
+    }
+
+    /// Id of the worker the transport was placed on.
+    pub fn worker_id(&self) -> Option<String> {
+        let router = self.inner.router.upgrade()?;
+        router.pool.worker_id(self.inner.key).map(|id| id.to_string())
+    }
+
+    pub fn closed(&self) -> bool {
+        self.inner.transport.is_closed()
+    }
+
+    pub fn data(&self) -> Result<Value> {
+        Ok(self.inner.transport.get()?.data())
+    }
+
+    pub fn close(&self) {
+        self.inner.close();
+    }
+
+    pub async fn connect_webrtc(&self, dtls_parameters: DtlsParameters) -> Result<()> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match transport {
+                AnyTransport::WebRtc(t) => t
+                    .connect(WebRtcTransportRemoteParameters { dtls_parameters })
+                    .await
+                    .map_err(from_mediasoup),
+                other => Err(unsupported(format!("connect() with dtlsParameters on a {} transport", other.kind()))),
+            }
+        })
+        .await
+    }
+
+    pub async fn connect_plain(&self, remote: PlainTransportRemoteParameters) -> Result<Value> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match &transport {
+                AnyTransport::Plain(t) => t.connect(remote).await.map_err(from_mediasoup)?,
+                other => return Err(unsupported(format!("plain connect() on a {} transport", other.kind()))),
+            }
+            Ok(transport.data())
+        })
+        .await
+    }
+
+    pub async fn connect_pipe(&self, remote: PipeTransportRemoteParameters) -> Result<Value> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match &transport {
+                AnyTransport::Pipe(t) => t.connect(remote).await.map_err(from_mediasoup)?,
+                other => return Err(unsupported(format!("pipe connect() on a {} transport", other.kind()))),
+            }
+            Ok(transport.data())
+        })
+        .await
+    }
+
+    pub async fn restart_ice(&self) -> Result<Value> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match transport {
+                AnyTransport::WebRtc(t) => Ok(serde_json::to_value(t.restart_ice().await.map_err(from_mediasoup)?).unwrap_or_default()),
+                other => Err(unsupported(format!("restartIce() on a {} transport", other.kind()))),
+            }
+        })
+        .await
+    }
+
+    pub async fn set_max_incoming_bitrate(&self, bitrate: u32) -> Result<()> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match transport {
+                AnyTransport::WebRtc(t) => t.set_max_incoming_bitrate(bitrate).await,
+                AnyTransport::Plain(t) => t.set_max_incoming_bitrate(bitrate).await,
+                AnyTransport::Pipe(t) => t.set_max_incoming_bitrate(bitrate).await,
+                AnyTransport::Direct(_) => return Err(unsupported("setMaxIncomingBitrate() on a direct transport")),
+            }
+            .map_err(from_mediasoup)
+        })
+        .await
+    }
+
+    pub async fn set_max_outgoing_bitrate(&self, bitrate: u32) -> Result<()> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match transport {
+                AnyTransport::WebRtc(t) => t.set_max_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
+                other => Err(unsupported(format!("setMaxOutgoingBitrate() on a {} transport (worker 3.8)", other.kind()))),
+            }
+        })
+        .await
+    }
+
+    pub async fn enable_trace_event(&self, types: Vec<TransportTraceEventType>) -> Result<()> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            each_transport!(transport, t => t.enable_trace_event(types).await).map_err(from_mediasoup)
+        })
+        .await
+    }
+
+    pub async fn dump(&self) -> Result<Value> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            each_transport!(transport, t => t.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()))
+                .map_err(from_mediasoup)
+        })
+        .await
+    }
+
+    pub async fn get_stats(&self) -> Result<Value> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            each_transport!(transport, t => t.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()))
+                .map_err(from_mediasoup)
+        })
+        .await
+    }
+
+    pub async fn send_rtcp(&self, packet: Vec<u8>) -> Result<()> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match transport {
+                AnyTransport::Direct(t) => t.send_rtcp(packet.into()).await.map_err(from_mediasoup),
+                other => Err(unsupported(format!("sendRtcp() on a {} transport", other.kind()))),
+            }
+        })
+        .await
+    }
+
+    pub async fn produce(&self, options: ProducerOptions) -> Result<MafaldaProducer> {
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let transport = inner.transport.get()?;
+            let router = inner.router()?;
+            let producer = each_transport!(&transport, t => t.produce(options).await).map_err(from_mediasoup)?;
+            let created = MafaldaProducer::new(&router, &inner, producer);
+            router.state.lock().producers.insert(created.inner.id, inner.key);
+            inner.children.lock().producers.insert(created.inner.id, created.inner.clone());
+            router.pool.adjust(inner.key, Holdings { producers: 1, ..Holdings::default() }, false);
+            Ok(created)
+        })
+        .await
+    }
+
+    /// Consumes a producer of this router wherever it lives: when it is on another
+    /// worker it is piped here first (or an existing pipe is reused).
+    pub async fn consume(&self, options: ConsumerOptions) -> Result<MafaldaConsumer> {
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let transport = inner.transport.get()?;
+            let router = inner.router()?;
+            let lease = router.acquire_media_pipe(options.producer_id, inner.key).await?;
+            let consumer = each_transport!(&transport, t => t.consume(options).await).map_err(from_mediasoup)?;
+            let created = MafaldaConsumer::new(&router, &inner, consumer, lease);
+            inner.children.lock().consumers.insert(created.inner.id, created.inner.clone());
+            router.pool.adjust(inner.key, Holdings { consumers: 1, ..Holdings::default() }, false);
+            Ok(created)
+        })
+        .await
+    }
+
+    pub async fn produce_data(&self, options: DataProducerOptions) -> Result<MafaldaDataProducer> {
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let transport = inner.transport.get()?;
+            let router = inner.router()?;
+            let data_producer = each_transport!(&transport, t => t.produce_data(options).await).map_err(from_mediasoup)?;
+            let created = MafaldaDataProducer::new(&router, &inner, data_producer);
+            router.state.lock().data_producers.insert(created.inner.id, inner.key);
+            inner.children.lock().data_producers.insert(created.inner.id, created.inner.clone());
+            Ok(created)
+        })
+        .await
+    }
+
+    pub async fn consume_data(&self, data_producer_id: DataProducerId, options: DataConsumerOptions) -> Result<MafaldaDataConsumer> {
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let transport = inner.transport.get()?;
+            let router = inner.router()?;
+            let lease = router.acquire_data_pipe(data_producer_id, inner.key).await?;
+            let data_consumer = each_transport!(&transport, t => t.consume_data(options).await).map_err(from_mediasoup)?;
+            let created = MafaldaDataConsumer::new(&router, &inner, data_consumer, lease);
+            inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
+            Ok(created)
+        })
+        .await
+    }
+}
+
+impl TransportInner {
+    pub fn router(&self) -> Result<Arc<RouterInner>> {
+        self.router.upgrade().ok_or_else(|| crate::error::invalid_state("Router closed"))
+    }
+
+    /// Closes the children, then the transport itself.
+    pub fn close(&self) {
+        let Some(transport) = self.transport.take() else { return };
+        let children = std::mem::take(&mut *self.children.lock());
+        for (_, c) in children.consumers {
+            c.close();
+        }
+        for (_, c) in children.data_consumers {
+            c.close();
+        }
+        for (_, p) in children.producers {
+            p.close();
+        }
+        for (_, p) in children.data_producers {
+            p.close();
+        }
+        drop(transport);
+        if let Some(router) = self.router.upgrade() {
+            router.transport_closed(self.id, self.key);
+        }
+    }
+}
+
+fn forward_transport_events(router: &Arc<RouterInner>, inner: &Arc<TransportInner>, transport: &AnyTransport) {
+    let sink = router.events.clone();
+    let handle = inner.handle;
+    // Each worker notification becomes (handle, event name, JSON payload).
+    macro_rules! forward {
+        ($t:ident . $register:ident, $name:literal) => {{
+            let sink = sink.clone();
+            $t.$register(move |value| sink.emit(handle, $name, json!(value))).detach();
+        }};
+    }
+    match transport {
+        AnyTransport::WebRtc(t) => {
+            forward!(t.on_ice_state_change, "icestatechange");
+            forward!(t.on_ice_selected_tuple_change, "iceselectedtuplechange");
+            forward!(t.on_dtls_state_change, "dtlsstatechange");
+            forward!(t.on_sctp_state_change, "sctpstatechange");
+        }
+        AnyTransport::Plain(t) => {
+            forward!(t.on_tuple, "tuple");
+            forward!(t.on_rtcp_tuple, "rtcptuple");
+            forward!(t.on_sctp_state_change, "sctpstatechange");
+        }
+        AnyTransport::Pipe(t) => {
+            forward!(t.on_tuple, "tuple");
+            forward!(t.on_sctp_state_change, "sctpstatechange");
+        }
+        AnyTransport::Direct(t) => {
+            let sink = sink.clone();
+            t.on_rtcp(move |bytes| sink.emit_bytes(handle, "rtcp", Value::Null, bytes.to_vec())).detach();
+        }
+    }
+    each_transport!(transport, t => {
+        let sink = sink.clone();
+        t.on_trace(Box::new(move |trace| sink.emit(handle, "trace", json!(trace)))).detach()
+    });
+}

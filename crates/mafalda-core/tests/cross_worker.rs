@@ -1,0 +1,131 @@
+//! Real workers, real RTP: a producer on one worker, its consumer on another.
+
+use mafalda_core::{shapes, EventSink, Mafalda, PoolOptions, Policy};
+use serde_json::{json, Value};
+use std::net::UdpSocket;
+use std::time::{Duration, Instant};
+
+fn opus_codecs() -> Value {
+    json!([{ "kind": "audio", "mimeType": "audio/opus", "clockRate": 48000, "channels": 2 }])
+}
+
+fn rtp_packet(seq: u16, ssrc: u32, payload_type: u8) -> Vec<u8> {
+    let mut p = vec![0x80, payload_type];
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.extend_from_slice(&(u32::from(seq) * 960).to_be_bytes());
+    p.extend_from_slice(&ssrc.to_be_bytes());
+    p.extend_from_slice(&[0xab; 40]);
+    p
+}
+
+fn pool(policy: Policy, max_workers: usize) -> PoolOptions {
+    PoolOptions {
+        max_workers: Some(max_workers),
+        policy,
+        worker_idle_timeout: Duration::from_millis(300),
+        sample_interval: Duration::from_millis(100),
+        ..PoolOptions::default()
+    }
+}
+
+async fn count_pipes(mafalda: &Mafalda) -> usize {
+    let dump = mafalda.dump().await.unwrap();
+    dump["workers"].as_array().unwrap().iter().map(|w| w["pipes"].as_array().unwrap().len()).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtp_flows_from_a_producer_on_one_worker_to_a_consumer_on_another() {
+    let mafalda = Mafalda::new(pool(Policy::Spread, 2), EventSink::noop()).unwrap();
+    let router = mafalda.create_router(shapes::media_codecs(&opus_codecs()).unwrap()).await.unwrap();
+    let plain = |extra: Value| {
+        let mut o = json!({ "listenIp": "127.0.0.1", "rtcpMux": true });
+        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        shapes::plain_transport_options(&o).unwrap()
+    };
+    let send = router.create_plain_transport(plain(json!({ "comedia": true }))).await.unwrap();
+    let recv = router.create_plain_transport(plain(json!({}))).await.unwrap();
+    assert_ne!(send.worker_id(), recv.worker_id(), "spread puts the two transports on two workers");
+
+    let producer = send
+        .produce(shapes::produce(&json!({
+            "kind": "audio",
+            "rtpParameters": {
+                "codecs": [{ "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 }],
+                "encodings": [{ "ssrc": 1111 }]
+            }
+        })).unwrap())
+        .await
+        .unwrap();
+
+    let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sink.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    recv.connect_plain(shapes::plain_connect(&json!({ "ip": "127.0.0.1", "port": sink.local_addr().unwrap().port() })).unwrap())
+        .await
+        .unwrap();
+    let caps = serde_json::to_value(router.rtp_capabilities()).unwrap();
+    let consumer = recv
+        .consume(shapes::consume(&json!({ "producerId": producer.id(), "rtpCapabilities": caps })).unwrap())
+        .await
+        .unwrap();
+    assert!(consumer.piped());
+    assert_eq!(count_pipes(&mafalda).await, 1);
+    let data = consumer.data().unwrap();
+    let ssrc = data["rtpParameters"]["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
+    let payload_type = data["rtpParameters"]["codecs"][0]["payloadType"].as_u64().unwrap() as u8;
+
+    let source = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{}", send.data().unwrap()["tuple"]["localPort"]);
+    let mut received = 0;
+    let started = Instant::now();
+    let mut seq = 0u16;
+    let mut buf = [0u8; 1500];
+    while received < 20 && started.elapsed() < Duration::from_secs(10) {
+        for _ in 0..5 {
+            seq += 1;
+            source.send_to(&rtp_packet(seq, 1111, 111), &target).unwrap();
+        }
+        while let Ok(n) = sink.recv(&mut buf) {
+            assert!(n >= 12);
+            if (192..=223).contains(&buf[1]) {
+                continue; // RTCP (rtcpMux): sender reports of the consumer
+            }
+            assert_eq!(u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]), ssrc, "consumer's SSRC");
+            assert_eq!(buf[1] & 0x7f, payload_type, "consumer's payload type");
+            received += 1;
+            if received >= 20 {
+                break;
+            }
+        }
+    }
+    assert!(received >= 20, "received {received} packets across the pipe");
+
+    consumer.close();
+    assert_eq!(count_pipes(&mafalda).await, 0, "the last consumer closed the pipe");
+    mafalda.close();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pack_keeps_small_rooms_on_one_worker_and_idle_workers_are_freed() {
+    let mafalda = Mafalda::new(pool(Policy::Pack, 2), EventSink::noop()).unwrap();
+    let codecs = shapes::media_codecs(&opus_codecs()).unwrap();
+    for _room in 0..2 {
+        let router = mafalda.create_router(codecs.clone()).await.unwrap();
+        for _participant in 0..4 {
+            router
+                .create_webrtc_transport(shapes::webrtc_transport_options(&json!({ "listenIps": ["127.0.0.1"] })).unwrap())
+                .await
+                .unwrap();
+        }
+    }
+    let dump = mafalda.dump().await.unwrap();
+    assert_eq!(dump["workers"].as_array().unwrap().len(), 1, "{dump:#}");
+    for router in mafalda.routers() {
+        router.close();
+    }
+    let started = Instant::now();
+    while !mafalda.pool().snapshot().is_empty() && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(mafalda.pool().snapshot().is_empty(), "the idle worker was freed");
+    mafalda.close();
+}
