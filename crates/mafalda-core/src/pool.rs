@@ -237,7 +237,12 @@ impl WorkerPool {
             let candidates: Vec<Candidate> = state
                 .workers
                 .iter()
-                .map(|w| Candidate { key: w.key, load: w.load(&model), has_shard: shard_keys.contains(&w.key) })
+                .map(|w| Candidate {
+                    key: w.key,
+                    load: w.load(&model),
+                    has_shard: shard_keys.contains(&w.key),
+                    routers: w.shards + w.pending,
+                })
                 .collect();
             let max_workers = state.max_workers;
             let (placement, reason) = state.scheduler.place(&candidates, cost, max_workers);

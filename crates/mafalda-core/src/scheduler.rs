@@ -15,6 +15,8 @@ pub enum Policy {
     Spread,
     /// The least loaded running worker; a new one only when none runs.
     LeastLoaded,
+    /// Each router on workers of its own (baseline: no sharing, no pipes for small rooms).
+    OneRoomPerWorker,
 }
 
 impl Policy {
@@ -23,6 +25,7 @@ impl Policy {
             "pack" => Some(Policy::Pack),
             "spread" => Some(Policy::Spread),
             "least-loaded" => Some(Policy::LeastLoaded),
+            "one-room-per-worker" => Some(Policy::OneRoomPerWorker),
             _ => None,
         }
     }
@@ -38,6 +41,8 @@ pub struct Candidate {
     pub load: f64,
     /// Whether the router being placed already has a shard on this worker.
     pub has_shard: bool,
+    /// Routers with a shard on this worker, or being placed there (0: hosts no room).
+    pub routers: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +62,8 @@ pub enum Reason {
     NoCoreLeftLeastLoaded,
     RoundRobin,
     LeastLoaded,
+    EmptyWorker,
+    NoEmptyWorker,
 }
 
 #[derive(Debug, Clone)]
@@ -91,7 +98,25 @@ impl Scheduler {
                 }
             }
             Policy::LeastLoaded => (Placement::Existing(least_loaded(candidates).key), Reason::LeastLoaded),
+            Policy::OneRoomPerWorker => self.one_room_per_worker(candidates, cost, can_start),
         }
+    }
+
+    fn one_room_per_worker(&self, candidates: &[Candidate], cost: f64, can_start: bool) -> (Placement, Reason) {
+        let fits = |c: &&Candidate| c.load + cost <= self.watermark;
+        let lightest = |a: &&Candidate, b: &&Candidate| a.load.total_cmp(&b.load);
+        // The router's own workers while they have headroom; a big room grows onto
+        // workers that host nothing else.
+        if let Some(c) = candidates.iter().filter(|c| c.has_shard).filter(fits).min_by(lightest) {
+            return (Placement::Existing(c.key), Reason::UnderWatermarkWithShard);
+        }
+        if let Some(c) = candidates.iter().filter(|c| c.routers == 0).min_by(lightest) {
+            return (Placement::Existing(c.key), Reason::EmptyWorker);
+        }
+        if can_start {
+            return (Placement::StartNew, Reason::NoEmptyWorker);
+        }
+        (Placement::Existing(least_loaded(candidates).key), Reason::NoCoreLeftLeastLoaded)
     }
 
     fn pack(&self, candidates: &[Candidate], cost: f64, can_start: bool) -> (Placement, Reason) {
@@ -124,7 +149,11 @@ mod tests {
     use super::*;
 
     fn c(key: u64, load: f64, has_shard: bool) -> Candidate {
-        Candidate { key, load, has_shard }
+        Candidate { key, load, has_shard, routers: usize::from(has_shard) }
+    }
+
+    fn hosting(key: u64, load: f64, routers: usize) -> Candidate {
+        Candidate { key, load, has_shard: false, routers }
     }
 
     #[test]
@@ -200,5 +229,35 @@ mod tests {
         let mut s = Scheduler::new(Policy::LeastLoaded, 0.6);
         let workers = [c(1, 0.2, false), c(2, 0.2, true), c(3, 0.3, true)];
         assert_eq!(s.place(&workers, 0.0, 3).0, Placement::Existing(2));
+    }
+
+    #[test]
+    fn one_room_per_worker_is_a_known_policy_name() {
+        assert_eq!(Policy::parse("one-room-per-worker"), Some(Policy::OneRoomPerWorker));
+        assert_eq!(serde_json::to_value(Policy::OneRoomPerWorker).unwrap(), "one-room-per-worker");
+    }
+
+    #[test]
+    fn one_room_per_worker_keeps_a_room_on_its_worker() {
+        let mut s = Scheduler::new(Policy::OneRoomPerWorker, 0.6);
+        let workers = [hosting(1, 0.05, 3), c(2, 0.30, true), hosting(3, 0.0, 0)];
+        assert_eq!(s.place(&workers, 0.01, 4), (Placement::Existing(2), Reason::UnderWatermarkWithShard));
+    }
+
+    #[test]
+    fn one_room_per_worker_gives_a_new_room_an_empty_worker() {
+        let mut s = Scheduler::new(Policy::OneRoomPerWorker, 0.6);
+        let workers = [hosting(1, 0.01, 1), hosting(2, 0.0, 0)];
+        assert_eq!(s.place(&workers, 0.01, 4), (Placement::Existing(2), Reason::EmptyWorker));
+        // No empty worker: start one, even though worker 1 has plenty of headroom.
+        assert_eq!(s.place(&workers[..1], 0.01, 4), (Placement::StartNew, Reason::NoEmptyWorker));
+    }
+
+    #[test]
+    fn one_room_per_worker_grows_a_full_room_onto_another_worker() {
+        let mut s = Scheduler::new(Policy::OneRoomPerWorker, 0.6);
+        let workers = [c(1, 0.65, true), hosting(2, 0.1, 1)];
+        assert_eq!(s.place(&workers, 0.01, 4), (Placement::StartNew, Reason::NoEmptyWorker));
+        assert_eq!(s.place(&workers, 0.01, 2), (Placement::Existing(2), Reason::NoCoreLeftLeastLoaded));
     }
 }
