@@ -5,7 +5,8 @@
 //! closes shards that no longer hold anything.
 
 use crate::control;
-use crate::error::{from_mediasoup, invalid_state, Result};
+use crate::error::{from_mediasoup, invalid_state, unsupported, Result};
+use mediasoup::worker::CreateRouterError;
 use crate::events::{next_handle, EventSink, Handle};
 use crate::load::Holdings;
 use crate::pipes::{PipeKey, PipeSlot};
@@ -232,7 +233,11 @@ impl RouterInner {
             .worker
             .create_router(RouterOptions::new(self.media_codecs.clone()))
             .await
-            .map_err(from_mediasoup)?;
+            .map_err(|error| match error {
+                // mediasoup reports codecs it cannot handle as UnsupportedError.
+                CreateRouterError::FailedRtpCapabilitiesGeneration(e) => unsupported(e.to_string()),
+                other => from_mediasoup(other),
+            })?;
         let weak = Arc::downgrade(self);
         let key = placed.key;
         let on_worker_close = router.on_worker_close(move || {

@@ -269,6 +269,11 @@ pub fn media_codecs(value: &Value) -> Result<Vec<RtpCodecCapability>> {
             .map(|codec| {
                 // mediasoup ignores rtcpFeedback of router codecs; the crate wants it well formed.
                 let mut codec = codec.clone();
+                let mime_type = codec.get("mimeType").cloned().unwrap_or(Value::Null);
+                if serde_json::from_value::<mediasoup::rtp_parameters::MimeType>(mime_type.clone()).is_err() {
+                    let shown = mime_type.as_str().map(str::to_string).unwrap_or_else(|| mime_type.to_string());
+                    return Err(crate::error::unsupported(format!("media codec not supported [mimeType:{shown}]")));
+                }
                 if let Some(o) = codec.as_object_mut() {
                     o.entry("rtcpFeedback").or_insert_with(|| Value::Array(vec![]));
                     o.entry("parameters").or_insert_with(|| Value::Object(Object::new()));

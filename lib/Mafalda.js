@@ -1,0 +1,99 @@
+'use strict';
+
+const { EnhancedEventEmitter } = require('./enhancedEvents');
+const { InvalidStateError } = require('./errors');
+const { binding, call, callSync } = require('./native');
+const { checkAppData, checkOptionsObject, clone } = require('./validate');
+const { Registry } = require('./registry');
+const { MafaldaRouter } = require('./Router');
+
+/**
+ * The entry point: one pool of mediasoup workers (at most one per core) shared by
+ * every MafaldaRouter created from it.
+ *
+ * Options: `maxWorkers` (default: the number of cores, re-read while running),
+ * `workerIdleTimeout` (ms, default 30000), `watermark` (fraction of one core,
+ * default 0.6), `policy` ('pack' | 'spread' | 'least-loaded', default 'pack'),
+ * `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
+ * dtlsCertificateFile, dtlsPrivateKeyFile).
+ */
+class Mafalda extends EnhancedEventEmitter {
+	#native;
+	#registry = new Registry();
+	#closed = false;
+	#routers = new Map();
+	#observer = new EnhancedEventEmitter();
+
+	constructor(options = {}) {
+		super();
+		checkOptionsObject(options);
+		const registry = this.#registry;
+		this.#native = callSync(
+			() => new binding.NativeMafalda(clone(options ?? {}), (handle, name, data, bytes) => registry.dispatch(handle, name, data, bytes))
+		);
+		registry.add(this.#native.handle, this);
+	}
+
+	get closed() { return this.#closed; }
+	get observer() { return this.#observer; }
+	get routersForTesting() { return this.#routers; }
+
+	async createRouter({ mediaCodecs, appData } = {}) {
+		if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {
+			throw new TypeError('if given, mediaCodecs must be an array');
+		}
+		checkAppData(appData);
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		const native = await call(this.#native.createRouter(clone(mediaCodecs)));
+		if (this.#closed) {
+			native.close();
+			throw new InvalidStateError('Mafalda closed');
+		}
+		const router = new MafaldaRouter({ native, registry: this.#registry, appData });
+		this.#routers.set(router.id, router);
+		router.on('@close', () => this.#routers.delete(router.id));
+		this.#observer.safeEmit('newrouter', router);
+		return router;
+	}
+
+	/**
+	 * Workers with their load (fraction of one core), shards per router and pipes
+	 * between workers, plus the last placement decisions with their inputs.
+	 */
+	async dump() {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.dump());
+	}
+
+	/** Samples worker loads and frees idle workers now (normally periodic). */
+	housekeep() {
+		if (!this.#closed) this.#native.housekeep();
+	}
+
+	/**
+	 * Makes a worker's host side hang up on it, as a crash would: its thread exits
+	 * and every shard on it closes. For failure drills and tests.
+	 */
+	simulateWorkerDeath(workerId) {
+		if (typeof workerId !== 'string') throw new TypeError('workerId must be a string');
+		callSync(() => this.#native.simulateWorkerDeath(workerId));
+	}
+
+	close() {
+		if (this.#closed) return;
+		this.#closed = true;
+		for (const router of this.#routers.values()) router.workerClosed();
+		this.#routers.clear();
+		this.#native.close();
+		this.#registry.remove(this.#native.handle);
+		this.#observer.safeEmit('close');
+	}
+
+	_handleNativeEvent(name, data) {
+		if (name !== 'workerdied') return;
+		const routers = data.routerIds.map((id) => this.#routers.get(id)).filter(Boolean);
+		this.safeEmit('workerdied', { workerId: data.workerId, routers });
+	}
+}
+
+module.exports = { Mafalda };

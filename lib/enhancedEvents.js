@@ -1,0 +1,35 @@
+'use strict';
+
+const { EventEmitter } = require('node:events');
+
+/**
+ * EventEmitter whose `safeEmit()` never lets a listener's exception escape into
+ * library code, as in mediasoup.
+ */
+class EnhancedEventEmitter extends EventEmitter {
+	constructor() {
+		super();
+		this.setMaxListeners(Infinity);
+	}
+
+	safeEmit(event, ...args) {
+		const listeners = this.listenerCount(event);
+		try {
+			return this.emit(event, ...args);
+		} catch (error) {
+			process.emitWarning(`safeEmit() | event listener threw an error [event:${String(event)}]: ${error}`);
+			return Boolean(listeners);
+		}
+	}
+
+	async safeEmitAsPromise(event, ...args) {
+		return new Promise((resolve, reject) => this.safeEmit(event, ...args, resolve, reject));
+	}
+}
+
+/** Resolves with the arguments of the next `event` (as mediasoup's helper). */
+function enhancedOnce(emitter, event) {
+	return new Promise((resolve) => emitter.once(event, (...args) => resolve(...args)));
+}
+
+module.exports = { EnhancedEventEmitter, enhancedOnce };

@@ -1,0 +1,44 @@
+'use strict';
+
+const { UnsupportedError, InvalidStateError } = require('./errors');
+
+/** The napi addon (built by `npm install` into native/). */
+const binding = require('../native/binding.js');
+
+const CLASSES = {
+	TypeError,
+	InvalidStateError,
+	UnsupportedError,
+	Error,
+};
+
+/**
+ * Turns an addon error (`[Class] message`) into an instance of that class, created
+ * in JS. Other errors pass through.
+ */
+function toJsError(error) {
+	const match = /^\[(\w+)\] ([\s\S]*)$/.exec(error && error.message);
+	if (!match) return error;
+	const Class = CLASSES[match[1]] || Error;
+	return new Class(match[2]);
+}
+
+/** Awaits a native call, translating its errors. */
+async function call(promise) {
+	try {
+		return await promise;
+	} catch (error) {
+		throw toJsError(error);
+	}
+}
+
+/** Runs a synchronous native call, translating its errors. */
+function callSync(fn) {
+	try {
+		return fn();
+	} catch (error) {
+		throw toJsError(error);
+	}
+}
+
+module.exports = { binding, call, callSync, toJsError };

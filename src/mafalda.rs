@@ -1,0 +1,57 @@
+use crate::errors::IntoNapi;
+use crate::events::sink_for;
+use crate::router::NativeRouter;
+use mafalda_core::{shapes, Mafalda};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::Value;
+
+/// The worker pool and its routers.
+#[napi]
+pub struct NativeMafalda {
+    inner: Mafalda,
+}
+
+#[napi]
+impl NativeMafalda {
+    /// `onEvent(handle, name, data, bytes)` receives the events of every object.
+    #[napi(constructor)]
+    pub fn new(options: Option<Value>, on_event: Function<'_, FnArgs<(i64, String, Value, Option<Buffer>)>, Unknown<'static>>) -> Result<Self> {
+        let options = shapes::pool_options(&options.unwrap_or(Value::Null)).napi()?;
+        let inner = Mafalda::new(options, sink_for(on_event)?).napi()?;
+        Ok(Self { inner })
+    }
+
+    #[napi(getter)]
+    pub fn handle(&self) -> i64 {
+        self.inner.handle() as i64
+    }
+
+    #[napi]
+    pub async fn create_router(&self, media_codecs: Option<Value>) -> Result<NativeRouter> {
+        let codecs = shapes::media_codecs(&media_codecs.unwrap_or(Value::Null)).napi()?;
+        let router = self.inner.create_router(codecs).await.napi()?;
+        Ok(NativeRouter::from(router))
+    }
+
+    #[napi]
+    pub async fn dump(&self) -> Result<Value> {
+        self.inner.dump().await.napi()
+    }
+
+    /// Samples loads and frees idle workers now.
+    #[napi]
+    pub fn housekeep(&self) {
+        self.inner.pool().housekeep();
+    }
+
+    #[napi]
+    pub fn simulate_worker_death(&self, worker_id: String) -> Result<()> {
+        self.inner.simulate_worker_death(&worker_id).napi()
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}

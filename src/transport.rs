@@ -1,0 +1,132 @@
+use crate::consumer::NativeConsumer;
+use crate::data_consumer::NativeDataConsumer;
+use crate::data_producer::NativeDataProducer;
+use crate::errors::IntoNapi;
+use crate::producer::NativeProducer;
+use mafalda_core::{shapes, MafaldaTransport};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::Value;
+
+#[napi]
+pub struct NativeTransport {
+    inner: MafaldaTransport,
+}
+
+impl From<MafaldaTransport> for NativeTransport {
+    fn from(inner: MafaldaTransport) -> Self {
+        Self { inner }
+    }
+}
+
+#[napi]
+impl NativeTransport {
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.inner.id()
+    }
+
+    #[napi(getter)]
+    pub fn handle(&self) -> i64 {
+        self.inner.handle() as i64
+    }
+
+    /// "webrtc", "plain", "pipe" or "direct".
+    #[napi(getter)]
+    pub fn kind(&self) -> String {
+        self.inner.kind().to_string()
+    }
+
+    #[napi(getter)]
+    pub fn worker_id(&self) -> Option<String> {
+        self.inner.worker_id()
+    }
+
+    /// Current getter state (ICE/DTLS parameters, tuples, SCTP...).
+    #[napi]
+    pub fn data(&self) -> Result<Value> {
+        self.inner.data().napi()
+    }
+
+    /// Connects with the parameters of this transport's kind; resolves to the new state.
+    #[napi]
+    pub async fn connect(&self, params: Value) -> Result<Value> {
+        match self.inner.kind() {
+            "webrtc" => {
+                let dtls = shapes::webrtc_connect(&params).napi()?;
+                self.inner.connect_webrtc(dtls).await.napi()?;
+                self.inner.data().napi()
+            }
+            "plain" => self.inner.connect_plain(shapes::plain_connect(&params).napi()?).await.napi(),
+            "pipe" => self.inner.connect_pipe(shapes::pipe_connect(&params).napi()?).await.napi(),
+            _ => Ok(Value::Null),
+        }
+    }
+
+    #[napi]
+    pub async fn restart_ice(&self) -> Result<Value> {
+        self.inner.restart_ice().await.napi()
+    }
+
+    #[napi]
+    pub async fn set_max_incoming_bitrate(&self, bitrate: u32) -> Result<()> {
+        self.inner.set_max_incoming_bitrate(bitrate).await.napi()
+    }
+
+    #[napi]
+    pub async fn set_max_outgoing_bitrate(&self, bitrate: u32) -> Result<()> {
+        self.inner.set_max_outgoing_bitrate(bitrate).await.napi()
+    }
+
+    #[napi]
+    pub async fn enable_trace_event(&self, types: Value) -> Result<()> {
+        let types = shapes::parse(&types, "types").napi()?;
+        self.inner.enable_trace_event(types).await.napi()
+    }
+
+    #[napi]
+    pub async fn dump(&self) -> Result<Value> {
+        self.inner.dump().await.napi()
+    }
+
+    #[napi]
+    pub async fn get_stats(&self) -> Result<Value> {
+        self.inner.get_stats().await.napi()
+    }
+
+    #[napi]
+    pub async fn send_rtcp(&self, packet: Buffer) -> Result<()> {
+        self.inner.send_rtcp(packet.to_vec()).await.napi()
+    }
+
+    #[napi]
+    pub async fn produce(&self, options: Value) -> Result<NativeProducer> {
+        let options = shapes::produce(&options).napi()?;
+        Ok(self.inner.produce(options).await.napi()?.into())
+    }
+
+    #[napi]
+    pub async fn consume(&self, options: Value) -> Result<NativeConsumer> {
+        let options = shapes::consume(&options).napi()?;
+        Ok(self.inner.consume(options).await.napi()?.into())
+    }
+
+    #[napi]
+    pub async fn produce_data(&self, options: Option<Value>) -> Result<NativeDataProducer> {
+        let direct = self.inner.kind() == "direct";
+        let options = shapes::produce_data(&options.unwrap_or(Value::Null), direct).napi()?;
+        Ok(self.inner.produce_data(options).await.napi()?.into())
+    }
+
+    #[napi]
+    pub async fn consume_data(&self, options: Value) -> Result<NativeDataConsumer> {
+        let direct = self.inner.kind() == "direct";
+        let (id, options) = shapes::consume_data(&options, direct).napi()?;
+        Ok(self.inner.consume_data(id, options).await.napi()?.into())
+    }
+
+    #[napi]
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
