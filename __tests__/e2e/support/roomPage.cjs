@@ -1,0 +1,56 @@
+'use strict';
+
+// A .cjs file so that Jest does not take it for a test file.
+
+/** What the room page exposes on `window.mafaldaRoom`, read from the test side. */
+
+/** Opens `/?room=…&name=…` in a new tab; the page joins and publishes at once. */
+async function openRoomPage(context, baseUrl, { room, name, height = 360 }) {
+	const page = await context.newPage();
+	page.on('pageerror', (error) => console.warn(`[${name}] page error: ${error.message}`));
+	const query = new URLSearchParams({ room, name, height: String(height) });
+	await page.goto(`${baseUrl}/?${query}`);
+	return page;
+}
+
+/** Per remote track: `{ consumerId, peerId, displayName, kind, framesDecoded, packetsReceived }`. */
+function remoteMediaStats(page) {
+	return page.evaluate(() => window.mafaldaRoom.remoteMediaStats());
+}
+
+/** Per sent RTP stream (one per simulcast layer). */
+function localMediaStats(page) {
+	return page.evaluate(() => window.mafaldaRoom.localMediaStats());
+}
+
+function roomState(page) {
+	return page.evaluate(() => ({
+		state: window.mafaldaRoom.state,
+		errors: window.mafaldaRoom.errors,
+		closedConsumers: window.mafaldaRoom.closedConsumers,
+	}));
+}
+
+/** The remote <video> elements that are playing: `[{ consumerId, width, height }]`. */
+function playingRemoteVideos(page) {
+	return page.$$eval('video.remote-video', (videos) => videos
+		.filter((video) => !video.paused && video.readyState >= 2 && video.videoWidth > 0)
+		.map((video) => ({ consumerId: video.dataset.consumerId, width: video.videoWidth, height: video.videoHeight })));
+}
+
+/**
+ * Whether every one of `peerCount` other participants sends this page audio and video
+ * that arrive: at least `growth` video frames decoded and audio packets received beyond
+ * `baseline[consumerId]` (0 without a baseline).
+ */
+function mediaFlowsFromAll(stats, peerCount, { baseline = {}, growth = 1 } = {}) {
+	const video = stats.filter((s) => s.kind === 'video');
+	const audio = stats.filter((s) => s.kind === 'audio');
+	return video.length === peerCount && audio.length === peerCount
+		&& new Set(video.map((s) => s.peerId)).size === peerCount
+		&& new Set(audio.map((s) => s.peerId)).size === peerCount
+		&& video.every((s) => s.framesDecoded >= (baseline[s.consumerId] ?? 0) + growth)
+		&& audio.every((s) => s.packetsReceived >= (baseline[s.consumerId] ?? 0) + growth);
+}
+
+module.exports = { openRoomPage, remoteMediaStats, localMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll };

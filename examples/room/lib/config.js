@@ -1,0 +1,71 @@
+'use strict';
+
+const { parseArgs } = require('node:util');
+const net = require('node:net');
+
+/**
+ * Settings of the room server: each one from a command-line flag, else from an
+ * environment variable, else a default that keeps everything on this machine.
+ */
+const SETTINGS = [
+	{ name: 'host', flag: 'host', env: 'MAFALDA_HOST', default: '127.0.0.1', check: checkIp, help: 'address the HTTP/WebSocket server listens on' },
+	{ name: 'port', flag: 'port', env: 'MAFALDA_PORT', default: '3000', check: checkPort, help: 'port of the HTTP/WebSocket server (0: any free port)' },
+	{ name: 'listenIp', flag: 'listen-ip', env: 'MAFALDA_LISTEN_IP', default: '127.0.0.1', check: checkIp, help: 'address the media (WebRTC) transports listen on' },
+	{ name: 'announcedIp', flag: 'announced-ip', env: 'MAFALDA_ANNOUNCED_IP', default: '', check: checkOptionalIp, help: 'address announced to browsers in ICE candidates (default: the listen IP)' },
+	{ name: 'maxWorkers', flag: 'max-workers', env: 'MAFALDA_MAX_WORKERS', default: '', check: checkOptionalCount, help: 'most mediasoup workers to run (default: one per core)' },
+	{ name: 'policy', flag: 'policy', env: 'MAFALDA_POLICY', default: 'pack', check: checkPolicy, help: "placement policy: 'pack' or 'spread'" },
+];
+
+class ConfigError extends Error {}
+
+function checkIp(value, setting) {
+	if (!net.isIP(value)) throw new ConfigError(`--${setting.flag} must be an IP address, got "${value}"`);
+	return value;
+}
+
+function checkOptionalIp(value, setting) {
+	return value === '' ? undefined : checkIp(value, setting);
+}
+
+function checkPort(value, setting) {
+	const port = Number(value);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--${setting.flag} must be a port number, got "${value}"`);
+	return port;
+}
+
+function checkOptionalCount(value, setting) {
+	if (value === '') return undefined;
+	const count = Number(value);
+	if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--${setting.flag} must be a positive integer, got "${value}"`);
+	return count;
+}
+
+function checkPolicy(value, setting) {
+	if (!['pack', 'spread'].includes(value)) throw new ConfigError(`--${setting.flag} must be 'pack' or 'spread', got "${value}"`);
+	return value;
+}
+
+/** Reads the settings from `argv` (without node and script) and `env`. */
+function readConfig(argv = process.argv.slice(2), env = process.env) {
+	const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' }]));
+	options.help = { type: 'boolean', short: 'h' };
+	let values;
+	try {
+		({ values } = parseArgs({ args: argv, options, strict: true }));
+	} catch (error) {
+		throw new ConfigError(error.message);
+	}
+	const config = { help: Boolean(values.help) };
+	for (const setting of SETTINGS) {
+		const raw = values[setting.flag] ?? env[setting.env] ?? setting.default;
+		config[setting.name] = setting.check(raw.trim(), setting);
+	}
+	return config;
+}
+
+function usage() {
+	const lines = SETTINGS.map((s) => `  --${s.flag.padEnd(13)} ${s.env.padEnd(21)} ${s.help}${s.default ? ` (default ${s.default})` : ''}`);
+	return ['Usage: node examples/room/server.js [flags]', '', '  flag            env var', ...lines].join('\n');
+}
+
+module.exports = { readConfig, usage, ConfigError, SETTINGS };
