@@ -6,12 +6,12 @@
  * workers, so every stream crosses a pipe. The tests run in order, as one meeting.
  */
 
-const { startRoomServerProcess } = require('./support/roomServerProcess.cjs');
-const { launchChromium } = require('./support/chromium.cjs');
-const { waitFor } = require('./support/waitFor.cjs');
+const { startRoomServerProcess } = require('../../examples/room/tools/roomServerProcess');
+const { launchChromium } = require('../../examples/room/tools/chromium');
+const { waitFor } = require('../../examples/room/tools/waitFor');
 const {
 	openRoomPage, remoteMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll,
-} = require('./support/roomPage.cjs');
+} = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(240000);
 

@@ -6,11 +6,12 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** A stable colour per room name, so a room looks the same on every worker. */
-export function roomColor(name) {
-	let hash = 0;
-	for (const char of name ?? '') hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-	return `hsl(${hash % 360} 70% 45%)`;
+/** Distinct colours, given to the rooms in name order, so a room looks the same on every worker. */
+const PALETTE = ['#4fa3ff', '#f5a524', '#3ecf8e', '#e879f9', '#ff6b5b', '#a3e635', '#22d3ee', '#fb923c', '#c4b5fd', '#facc15'];
+
+export function roomColors(snapshot) {
+	const names = [...new Set(snapshot.rooms.map((room) => room.name))].sort();
+	return new Map(names.map((name, index) => [name, PALETTE[index % PALETTE.length]]));
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -39,7 +40,7 @@ export function workerLabels(snapshot) {
 	return new Map(snapshot.workers.map((worker, index) => [worker.id, `worker ${index + 1}`]));
 }
 
-function workerCard(worker, label, watermark) {
+function workerCard(worker, label, watermark, colors) {
 	const cpuWidth = Math.min(worker.cpu, 1) * 100;
 	const gauge = element('div', { className: 'gauge', title: `measured CPU ${percent(worker.cpu)} of one core; watermark ${percent(watermark)}` },
 		element('div', { className: `gauge-fill${worker.cpu > watermark ? ' hot' : ''}`, style: `width: ${cpuWidth}%` }),
@@ -51,7 +52,7 @@ function workerCard(worker, label, watermark) {
 		]));
 	const shards = worker.shards.map((shard) => {
 		const name = shard.room ?? `router ${shard.routerId.slice(0, 8)}`;
-		return element('div', { className: 'shard', 'data-shard-room': shard.room ?? '', 'data-router-id': shard.routerId, style: `--room-color: ${roomColor(shard.room)}` },
+		return element('div', { className: 'shard', 'data-shard-room': shard.room ?? '', 'data-router-id': shard.routerId, style: `--room-color: ${colors.get(shard.room) ?? '#8b93a3'}` },
 			element('div', { className: 'shard-title' }, shard.room ? `room "${name}"` : name),
 			element('ul', { className: 'shard-transports' },
 				...shard.transports.map((transport) => element('li', { className: `transport ${transport.direction ?? ''}`, title: transport.id },
@@ -72,7 +73,9 @@ function drawPipes(container, svg, snapshot, labels) {
 	svg.setAttribute('width', box.width);
 	svg.setAttribute('height', box.height);
 	const defs = svgElement('defs');
-	const marker = svgElement('marker', { id: 'arrowhead', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+	const marker = svgElement('marker', {
+		id: 'arrowhead', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 3, markerHeight: 3, orient: 'auto',
+	});
 	marker.append(svgElement('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }));
 	defs.append(marker);
 	svg.append(defs);
@@ -103,7 +106,7 @@ function drawPipes(container, svg, snapshot, labels) {
 				'marker-end': 'url(#arrowhead)',
 				'stroke-width': Math.min(2 + pipe.producers, 10),
 			}));
-			const label = svgElement('text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 + bend * 0.75 + (rightward ? -8 : 18), class: 'pipe-label', 'text-anchor': 'middle' });
+			const label = svgElement('text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 + bend * 0.75 + (rightward ? -10 : 22), class: 'pipe-label', 'text-anchor': 'middle' });
 			const rooms = pipe.rooms.length ? ` (${pipe.rooms.join(', ')})` : '';
 			label.textContent = `${pipe.producers} producer${pipe.producers === 1 ? '' : 's'}${rooms}`;
 			const title = svgElement('title');
@@ -118,7 +121,7 @@ function drawPipes(container, svg, snapshot, labels) {
 export function drawWorkers(container, snapshot) {
 	const labels = workerLabels(snapshot);
 	const row = element('div', { className: 'worker-row' },
-		...snapshot.workers.map((worker) => workerCard(worker, labels.get(worker.id), snapshot.watermark)));
+		...snapshot.workers.map((worker) => workerCard(worker, labels.get(worker.id), snapshot.watermark, roomColors(snapshot))));
 	if (!snapshot.workers.length) row.append(element('p', { className: 'muted' }, 'No worker running: they start with the first room.'));
 	const svg = svgElement('svg', { class: 'pipes', 'aria-hidden': 'true' });
 	container.replaceChildren(row, svg);
@@ -126,9 +129,10 @@ export function drawWorkers(container, snapshot) {
 }
 
 export function drawRooms(container, snapshot) {
+	const colors = roomColors(snapshot);
 	const workersOf = (name) => snapshot.workers.filter((w) => w.shards.some((s) => s.room === name)).length;
 	const rows = snapshot.rooms.map((room) => element('tr', { 'data-room': room.name },
-		element('td', {}, element('span', { className: 'swatch', style: `background: ${roomColor(room.name)}` }), room.name),
+		element('td', {}, element('span', { className: 'swatch', style: `background: ${colors.get(room.name)}` }), room.name),
 		element('td', {}, room.participants.join(', ') || '–'),
 		element('td', { className: 'number' }, String(room.producers)),
 		element('td', { className: 'number' }, String(room.consumers)),

@@ -3,6 +3,8 @@
 const { parseArgs } = require('node:util');
 const net = require('node:net');
 
+const POLICIES = ['pack', 'spread', 'least-loaded'];
+
 /**
  * Settings of the room server: each one from a command-line flag, else from an
  * environment variable, else a default that keeps everything on this machine.
@@ -13,7 +15,7 @@ const SETTINGS = [
 	{ name: 'listenIp', flag: 'listen-ip', env: 'MAFALDA_LISTEN_IP', default: '127.0.0.1', check: checkIp, help: 'address the media (WebRTC) transports listen on' },
 	{ name: 'announcedIp', flag: 'announced-ip', env: 'MAFALDA_ANNOUNCED_IP', default: '', check: checkOptionalIp, help: 'address announced to browsers in ICE candidates (default: the listen IP)' },
 	{ name: 'maxWorkers', flag: 'max-workers', env: 'MAFALDA_MAX_WORKERS', default: '', check: checkOptionalCount, help: 'most mediasoup workers to run (default: one per core)' },
-	{ name: 'policy', flag: 'policy', env: 'MAFALDA_POLICY', default: 'pack', check: checkPolicy, help: "placement policy: 'pack' or 'spread'" },
+	{ name: 'policy', flag: 'policy', env: 'MAFALDA_POLICY', default: 'pack', check: checkPolicy, help: `placement policy: ${POLICIES.join(', ')}` },
 ];
 
 class ConfigError extends Error {}
@@ -41,7 +43,7 @@ function checkOptionalCount(value, setting) {
 }
 
 function checkPolicy(value, setting) {
-	if (!['pack', 'spread'].includes(value)) throw new ConfigError(`--${setting.flag} must be 'pack' or 'spread', got "${value}"`);
+	if (!POLICIES.includes(value)) throw new ConfigError(`--${setting.flag} must be one of ${POLICIES.join(', ')}, got "${value}"`);
 	return value;
 }
 

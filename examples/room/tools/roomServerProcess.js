@@ -1,11 +1,9 @@
 'use strict';
 
-// A .cjs file so that Jest does not take it for a test file.
-
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 
-const SERVER = path.join(__dirname, '..', '..', '..', 'examples', 'room', 'server.js');
+const SERVER = path.join(__dirname, '..', 'server.js');
 const READY = /room server listening on (http:\/\/\S+)/;
 
 /**

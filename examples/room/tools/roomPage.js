@@ -1,8 +1,6 @@
 'use strict';
 
-// A .cjs file so that Jest does not take it for a test file.
-
-/** What the room page exposes on `window.mafaldaRoom`, read from the test side. */
+/** Reads what the room page exposes on `window.mafaldaRoom`, from the Playwright side. */
 
 /** Opens `/?room=…&name=…` in a new tab; the page joins and publishes at once. */
 async function openRoomPage(context, baseUrl, { room, name, height = 360 }) {

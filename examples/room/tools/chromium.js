@@ -1,7 +1,5 @@
 'use strict';
 
-// A .cjs file so that Jest does not take it for a test file.
-
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');

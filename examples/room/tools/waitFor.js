@@ -1,7 +1,5 @@
 'use strict';
 
-// A .cjs file so that Jest does not take it for a test file.
-
 /**
  * Polls `probe` until `accept(value)` holds, and resolves with that value. Fails after
  * `timeoutMs` with `message` and the last value seen: the machine may be slow, so waits

@@ -1,0 +1,93 @@
+'use strict';
+
+/**
+ * The /monitor page of the example server draws what the scheduler did: two pages in a
+ * room spread over two workers must show up as two worker cards, a shard of the room on
+ * each, and a pipe carrying the room's producers.
+ */
+
+const { startRoomServerProcess } = require('../../examples/room/tools/roomServerProcess');
+const { launchChromium } = require('../../examples/room/tools/chromium');
+const { waitFor } = require('../../examples/room/tools/waitFor');
+const { openRoomPage, remoteMediaStats, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+
+jest.setTimeout(180000);
+
+const ROOM = 'e2e-monitored';
+
+const ctx = {};
+
+beforeAll(async () => {
+	ctx.server = await startRoomServerProcess(['--max-workers', '2', '--policy', 'spread']);
+	ctx.browser = await launchChromium();
+	ctx.participants = [];
+	for (const name of ['dora', 'emil']) {
+		ctx.participants.push(await openRoomPage(ctx.browser.context, ctx.server.url, { room: ROOM, name, height: 240 }));
+	}
+	for (const page of ctx.participants) {
+		await waitFor(() => remoteMediaStats(page), (stats) => mediaFlowsFromAll(stats, 1), { timeoutMs: 90000, message: 'media between the participants' });
+	}
+	ctx.monitor = await ctx.browser.context.newPage();
+	await ctx.monitor.goto(`${ctx.server.url}/monitor`);
+}, 150000);
+
+afterAll(async () => {
+	await ctx.browser?.close();
+	await ctx.server?.stop();
+});
+
+/** What the monitor's DOM shows, as plain data. */
+function readMonitor(page) {
+	return page.evaluate(() => ({
+		workers: [...document.querySelectorAll('.worker')].map((card) => ({
+			id: card.dataset.workerId,
+			cpuLabel: card.querySelector('.gauge-label')?.textContent ?? '',
+			hasGauge: Boolean(card.querySelector('.gauge-fill')),
+			counts: Object.fromEntries([...card.querySelectorAll('[data-count]')].map((dd) => [dd.dataset.count, Number(dd.textContent)])),
+			shardRooms: [...card.querySelectorAll('[data-shard-room]')].map((shard) => shard.dataset.shardRoom),
+			transports: [...card.querySelectorAll('.transport')].map((t) => t.textContent),
+		})),
+		pipes: [...document.querySelectorAll('svg .pipe')].map((pipe) => ({
+			from: pipe.dataset.pipeFrom,
+			to: pipe.dataset.pipeTo,
+			producers: Number(pipe.dataset.producers),
+			label: pipe.querySelector('text')?.textContent ?? '',
+			drawn: Boolean(pipe.querySelector('path')?.getAttribute('d')),
+		})),
+		rooms: [...document.querySelectorAll('[data-room]')].map((row) => row.textContent),
+	}));
+}
+
+test('the monitor shows two workers, each with a shard of the room and its CPU', async () => {
+	const shown = await waitFor(() => readMonitor(ctx.monitor), (view) => (
+		view.workers.length === 2 && view.workers.every((worker) => worker.shardRooms.includes(ROOM))
+	), { message: 'two workers with a shard of the room each' });
+	for (const worker of shown.workers) {
+		expect(worker.hasGauge).toBe(true);
+		expect(worker.cpuLabel).toMatch(/CPU \d+\.\d %/);
+		expect(worker.counts.transports).toBeGreaterThan(0);
+	}
+	const transports = shown.workers.flatMap((worker) => worker.transports).sort();
+	expect(transports).toEqual(['dora ↑ sends', 'dora ↓ receives', 'emil ↑ sends', 'emil ↓ receives']);
+	expect(shown.rooms.some((row) => row.includes(ROOM) && row.includes('dora') && row.includes('emil'))).toBe(true);
+});
+
+test('the monitor draws the pipes that carry the room between the workers', async () => {
+	const shown = await waitFor(() => readMonitor(ctx.monitor), (view) => view.pipes.some((pipe) => pipe.producers > 0), {
+		message: 'a pipe carrying producers',
+	});
+	const workerIds = shown.workers.map((worker) => worker.id);
+	for (const pipe of shown.pipes) {
+		expect(workerIds).toContain(pipe.from);
+		expect(workerIds).toContain(pipe.to);
+		expect(pipe.from).not.toBe(pipe.to);
+		expect(pipe.drawn).toBe(true);
+		expect(pipe.label).toContain(ROOM);
+	}
+	// The picture says what the scheduler says.
+	const snapshot = await (await fetch(`${ctx.server.url}/monitor.json`)).json();
+	const pipedInSnapshot = snapshot.workers.flatMap((worker) => worker.pipes).reduce((n, pipe) => n + pipe.producers, 0);
+	expect(shown.pipes.reduce((n, pipe) => n + pipe.producers, 0)).toBe(pipedInSnapshot);
+	const consumers = shown.workers.reduce((n, worker) => n + worker.counts.consumers, 0);
+	expect(consumers).toBeGreaterThanOrEqual(4);
+});
