@@ -5,11 +5,10 @@
  * and the room (two Chromium pages talking) goes on as if nothing happened.
  */
 
-const { startRoomServerProcess } = require('../../examples/room/tools/roomServerProcess');
-const { launchChromium } = require('../../examples/room/tools/chromium');
+const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
 const { openSignalingSocket } = require('../../examples/room/tools/signalingSocket');
-const { openRoomPage, remoteMediaStats, roomState, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+const { remoteMediaStats, roomState, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(180000);
 
@@ -18,24 +17,17 @@ const ROOM = 'e2e-sturdy';
 const ctx = {};
 
 beforeAll(async () => {
-	ctx.server = await startRoomServerProcess(['--max-workers', '2', '--policy', 'spread']);
-	ctx.browser = await launchChromium();
-	ctx.pages = [];
-	for (const name of ['fern', 'gus']) {
-		ctx.pages.push(await openRoomPage(ctx.browser.context, ctx.server.url, { room: ROOM, name, height: 240 }));
-	}
-	ctx.baselines = [];
-	for (const page of ctx.pages) {
-		const stats = await waitFor(() => remoteMediaStats(page), (s) => mediaFlowsFromAll(s, 1), { timeoutMs: 90000, message: 'media between the participants' });
-		ctx.baselines.push(stats);
+	Object.assign(ctx, await startRoomScenario({ room: ROOM, names: ['fern', 'gus'], height: 240 }));
+	ctx.baselines = {};
+	for (const [name, page] of Object.entries(ctx.pages)) {
+		ctx.baselines[name] = await waitFor(() => remoteMediaStats(page), (s) => mediaFlowsFromAll(s, 1), { timeoutMs: 90000, message: 'media between the participants' });
 	}
 	ctx.socket = await openSignalingSocket(ctx.server.url);
 }, 150000);
 
 afterAll(async () => {
 	await ctx.socket?.close();
-	await ctx.browser?.close();
-	await ctx.server?.stop();
+	await ctx.close?.();
 });
 
 function expectError(reply, id, pattern) {
@@ -119,8 +111,8 @@ test('a message over the size limit closes only that connection', async () => {
 });
 
 test('the room kept working for the two pages all along', async () => {
-	for (const [index, page] of ctx.pages.entries()) {
-		const baseline = Object.fromEntries(ctx.baselines[index].map((s) => [s.consumerId, s.kind === 'video' ? s.framesDecoded : s.packetsReceived]));
+	for (const [name, page] of Object.entries(ctx.pages)) {
+		const baseline = Object.fromEntries(ctx.baselines[name].map((s) => [s.consumerId, s.kind === 'video' ? s.framesDecoded : s.packetsReceived]));
 		await waitFor(() => remoteMediaStats(page), (stats) => mediaFlowsFromAll(stats, 1, { baseline, growth: 10 }), {
 			message: 'media to keep flowing between the pages',
 		});

@@ -6,10 +6,9 @@
  * each, and a pipe carrying the room's producers.
  */
 
-const { startRoomServerProcess } = require('../../examples/room/tools/roomServerProcess');
-const { launchChromium } = require('../../examples/room/tools/chromium');
+const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
-const { openRoomPage, remoteMediaStats, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+const { remoteMediaStats, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(180000);
 
@@ -18,23 +17,15 @@ const ROOM = 'e2e-monitored';
 const ctx = {};
 
 beforeAll(async () => {
-	ctx.server = await startRoomServerProcess(['--max-workers', '2', '--policy', 'spread']);
-	ctx.browser = await launchChromium();
-	ctx.participants = [];
-	for (const name of ['dora', 'emil']) {
-		ctx.participants.push(await openRoomPage(ctx.browser.context, ctx.server.url, { room: ROOM, name, height: 240 }));
-	}
-	for (const page of ctx.participants) {
+	Object.assign(ctx, await startRoomScenario({ room: ROOM, names: ['dora', 'emil'], height: 240 }));
+	for (const page of Object.values(ctx.pages)) {
 		await waitFor(() => remoteMediaStats(page), (stats) => mediaFlowsFromAll(stats, 1), { timeoutMs: 90000, message: 'media between the participants' });
 	}
 	ctx.monitor = await ctx.browser.context.newPage();
 	await ctx.monitor.goto(`${ctx.server.url}/monitor`);
 }, 150000);
 
-afterAll(async () => {
-	await ctx.browser?.close();
-	await ctx.server?.stop();
-});
+afterAll(() => ctx.close?.());
 
 /** What the monitor's DOM shows, as plain data. */
 function readMonitor(page) {

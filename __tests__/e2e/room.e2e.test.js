@@ -6,12 +6,9 @@
  * workers, so every stream crosses a pipe. The tests run in order, as one meeting.
  */
 
-const { startRoomServerProcess } = require('../../examples/room/tools/roomServerProcess');
-const { launchChromium } = require('../../examples/room/tools/chromium');
+const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
-const {
-	openRoomPage, remoteMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll,
-} = require('../../examples/room/tools/roomPage');
+const { remoteMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(240000);
 
@@ -21,16 +18,10 @@ const NAMES = ['alice', 'bob', 'carol'];
 const ctx = {};
 
 beforeAll(async () => {
-	ctx.server = await startRoomServerProcess(['--max-workers', '2', '--policy', 'spread']);
-	ctx.browser = await launchChromium();
-	ctx.pages = {};
-	for (const name of NAMES) ctx.pages[name] = await openRoomPage(ctx.browser.context, ctx.server.url, { room: ROOM, name });
+	Object.assign(ctx, await startRoomScenario({ room: ROOM, names: NAMES }));
 }, 120000);
 
-afterAll(async () => {
-	await ctx.browser?.close();
-	await ctx.server?.stop();
-});
+afterAll(() => ctx.close?.());
 
 async function monitorSnapshot() {
 	const response = await fetch(`${ctx.server.url}/monitor.json`);

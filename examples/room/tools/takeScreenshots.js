@@ -14,8 +14,7 @@
 
 const path = require('node:path');
 const fs = require('node:fs');
-const { startRoomServerProcess } = require('./roomServerProcess');
-const { launchChromium } = require('./chromium');
+const { startRoomScenario } = require('./roomScenario');
 const { waitFor } = require('./waitFor');
 const { openRoomPage, remoteMediaStats, localMediaStats, playingRemoteVideos } = require('./roomPage');
 
@@ -24,13 +23,10 @@ const OUT_DIR = path.join(__dirname, '..', '..', '..', 'docs', 'screenshots');
 const FRAMES_BEFORE_SHOT = 150;
 
 async function main() {
-	const server = await startRoomServerProcess(['--max-workers', '2', '--policy', 'spread']);
-	const browser = await launchChromium();
+	const scenario = await startRoomScenario({ room: 'demo', names: ['alice', 'bob', 'carol'], height: 720 });
+	const { server, browser, pages: demo } = scenario;
 	try {
-		const demo = {};
-		for (const name of ['alice', 'bob', 'carol']) demo[name] = await openRoomPage(browser.context, server.url, { room: 'demo', name, height: 720 });
-		const standup = [];
-		for (const name of ['dora', 'emil']) standup.push(await openRoomPage(browser.context, server.url, { room: 'standup', name, height: 360 }));
+		for (const name of ['dora', 'emil']) await openRoomPage(browser.context, server.url, { room: 'standup', name, height: 360 });
 
 		for (const [name, page] of Object.entries(demo)) {
 			const stats = await waitFor(() => remoteMediaStats(page), (s) => (
@@ -56,8 +52,7 @@ async function main() {
 		await monitor.screenshot({ path: path.join(OUT_DIR, 'monitor.png'), fullPage: true });
 		console.log(`screenshots written to ${path.relative(process.cwd(), OUT_DIR)}/room.png and monitor.png`);
 	} finally {
-		await browser.close();
-		await server.stop();
+		await scenario.close();
 	}
 }
 
