@@ -120,9 +120,8 @@ impl NativeTransport {
 
     #[napi]
     pub async fn consume_data(&self, options: Value) -> Result<NativeDataConsumer> {
-        let direct = self.inner.kind() == "direct";
-        let (id, options) = shapes::consume_data(&options, direct).napi()?;
-        Ok(self.inner.consume_data(id, options).await.napi()?.into())
+        let (id, reliability) = shapes::consume_data(&options).napi()?;
+        Ok(self.inner.consume_data(id, reliability).await.napi()?.into())
     }
 
     #[napi]

@@ -48,17 +48,43 @@ pub fn message_from_ppid(ppid: u32, payload: Vec<u8>) -> Result<WebRtcMessage> {
     }
 }
 
+/// How a data consumer receives: as the data producer does (default), or with its
+/// own SCTP reliability. Ignored on a DirectTransport.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum DataReliability {
+    #[default]
+    AsProducer,
+    Ordered,
+    LifeTime(u16),
+    Retransmits(u16),
+}
+
+impl DataReliability {
+    pub fn options(self, data_producer_id: DataProducerId, direct: bool) -> DataConsumerOptions {
+        if direct {
+            return DataConsumerOptions::new_direct(data_producer_id);
+        }
+        match self {
+            DataReliability::AsProducer => DataConsumerOptions::new_sctp(data_producer_id),
+            DataReliability::Ordered => DataConsumerOptions::new_sctp_ordered(data_producer_id),
+            DataReliability::LifeTime(ms) => DataConsumerOptions::new_sctp_unordered_with_life_time(data_producer_id, ms),
+            DataReliability::Retransmits(n) => DataConsumerOptions::new_sctp_unordered_with_retransmits(data_producer_id, n),
+        }
+    }
+}
+
 impl MafaldaDataConsumer {
     pub(crate) fn new(
         router: &Arc<RouterInner>,
         transport: &Arc<TransportInner>,
         data_consumer: DataConsumer,
+        data_producer_id: DataProducerId,
         lease: Option<PipeLease>,
     ) -> Self {
         let inner = Arc::new(DataConsumerInner {
             handle: next_handle(),
             id: data_consumer.id(),
-            data_producer_id: data_consumer.data_producer_id(),
+            data_producer_id,
             data_consumer: Slot::new("DataConsumer", data_consumer.clone()),
             lease: Mutex::new(lease),
             transport: Arc::downgrade(transport),
@@ -83,7 +109,7 @@ impl MafaldaDataConsumer {
         let d = self.inner.data_consumer.get()?;
         Ok(json!({
             "id": d.id(),
-            "dataProducerId": d.data_producer_id(),
+            "dataProducerId": self.inner.data_producer_id,
             "type": d.r#type(),
             "sctpStreamParameters": d.sctp_stream_parameters(),
             "label": d.label(),

@@ -2,16 +2,28 @@
 //!
 //! A consumer (or an RTP observer) on worker B of a producer that lives on worker A
 //! needs the producer piped from shard A to shard B. One pipe per (producer, target
-//! shard) serves every consumer there; each user holds a `PipeLease`, and the last
-//! lease to go closes the pipe consumer and producer (mediasoup then closes the
-//! PipeTransport pair once it carries nothing). Concurrent first users share one
-//! in-flight creation, so a pair is never created twice.
+//! shard) serves every consumer there, and one PipeTransport pair per (source shard,
+//! target shard) carries every such pipe. Each user holds a `PipeLease`; the last
+//! lease to go closes the pipe consumer and producer together, and the last pipe of
+//! a pair closes the pair. Concurrent first users share one in-flight creation (a
+//! `OnceCell`), so nothing is created twice.
+//!
+//! The pair is built here rather than with `Router::pipe_producer_to_router()` of the
+//! mediasoup crate, whose pair cache holds a lock across an await (it deadlocked when
+//! pipes closed while others were being created). Data producers of a
+//! DirectTransport cannot be piped by the 3.8 worker (it wants SCTP stream
+//! parameters they do not have); they are bridged through a DirectTransport on each
+//! side instead.
 
 use crate::control;
-use crate::error::{from_mediasoup, MafaldaError, ErrorKind, Result};
+use crate::error::{from_mediasoup, ErrorKind, MafaldaError, Result};
 use crate::load::Holdings;
 use crate::router::RouterInner;
+use mediasoup::data_structures::TransportListenIp;
+use mediasoup::pipe_transport::PipeTransportRemoteParameters;
 use mediasoup::prelude::*;
+use parking_lot::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use tokio::sync::OnceCell;
 
@@ -21,11 +33,42 @@ pub(crate) enum PipeKey {
     Data(DataProducerId, u64),
 }
 
-/// Held for their `Drop`: while held, the pipe consumer and producer stay open.
+/// The PipeTransport pair between two shards of one router.
+pub(crate) struct PipePair {
+    local: PipeTransport,
+    remote: PipeTransport,
+}
+
+pub(crate) struct PairEntry {
+    pub users: usize,
+    pub pair: Arc<OnceCell<PipePair>>,
+}
+
+/// A handle that a worker callback may close: it is taken out and dropped on the
+/// control thread, never inside the callback.
+type Closable<T> = Arc<Mutex<Option<T>>>;
+
+fn close_later<T: Send + 'static>(closable: &Closable<T>) {
+    let taken = closable.lock().take();
+    if taken.is_some() {
+        control::spawn(move || async move { drop(taken) });
+    }
+}
+
+/// Held for their `Drop`: while held, the pipe's two ends stay open. Fields drop in
+/// order, consumer end first, so both ends close together.
 #[allow(dead_code)]
 pub(crate) enum Piped {
-    Media { pipe_consumer: Consumer, pipe_producer: Producer },
+    Media { pipe_consumer: Consumer, pipe_producer: Closable<Producer> },
     Data { pipe_data_consumer: DataConsumer, pipe_data_producer: DataProducer },
+    Bridge {
+        bridge_consumer: DataConsumer,
+        bridge_producer: Closable<DataProducer>,
+        /// Id of the bridged data producer on the target shard.
+        target_id: DataProducerId,
+        _out: DirectTransport,
+        _in: DirectTransport,
+    },
 }
 
 pub(crate) struct PipeSlot {
@@ -53,111 +96,198 @@ fn pipe_holdings() -> Holdings {
     Holdings { pipes: 1, ..Holdings::default() }
 }
 
+fn not_found(what: &str, id: impl std::fmt::Display) -> MafaldaError {
+    MafaldaError::new(ErrorKind::Other, format!("{what} with id \"{id}\" not found"))
+}
+
+async fn create_pipe_pair(source: Router, target: Router) -> Result<PipePair> {
+    let mut options = PipeTransportOptions::new(TransportListenIp { ip: [127, 0, 0, 1].into(), announced_ip: None });
+    options.enable_sctp = true;
+    let local = source.create_pipe_transport(options.clone()).await.map_err(from_mediasoup)?;
+    let remote = target.create_pipe_transport(options).await.map_err(from_mediasoup)?;
+    let (l, r) = (local.tuple(), remote.tuple());
+    local
+        .connect(PipeTransportRemoteParameters { ip: r.local_ip(), port: r.local_port(), srtp_parameters: None })
+        .await
+        .map_err(from_mediasoup)?;
+    remote
+        .connect(PipeTransportRemoteParameters { ip: l.local_ip(), port: l.local_port(), srtp_parameters: None })
+        .await
+        .map_err(from_mediasoup)?;
+    Ok(PipePair { local, remote })
+}
+
+async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
+    let pipe_consumer = pair
+        .local
+        .consume(ConsumerOptions::new(producer_id, RtpCapabilities::default()))
+        .await
+        .map_err(from_mediasoup)?;
+    let mut options =
+        ProducerOptions::new_pipe_transport(producer_id, pipe_consumer.kind(), pipe_consumer.rtp_parameters().clone());
+    options.paused = pipe_consumer.producer_paused();
+    let pipe_producer: Closable<Producer> =
+        Arc::new(Mutex::new(Some(pair.remote.produce(options).await.map_err(from_mediasoup)?)));
+    // The source producer's pause, resume and close travel to the piped producer.
+    for (pause, register) in [(true, 0), (false, 1)] {
+        let target = pipe_producer.clone();
+        let callback = move || {
+            if let Some(p) = target.lock().clone() {
+                control::spawn(move || async move {
+                    let _ = if pause { p.pause().await } else { p.resume().await };
+                });
+            }
+        };
+        if register == 0 {
+            pipe_consumer.on_producer_pause(callback).detach();
+        } else {
+            pipe_consumer.on_producer_resume(callback).detach();
+        }
+    }
+    let target = pipe_producer.clone();
+    pipe_consumer.on_producer_close(move || close_later(&target)).detach();
+    request_key_frame_when_media_flows(&pipe_consumer);
+    Ok(Piped::Media { pipe_consumer, pipe_producer })
+}
+
+/// Forwards the messages of a DirectTransport data producer to a new direct data
+/// producer on the target shard, in order, through the control thread.
+async fn bridge_data(source: Router, target: Router, data_producer_id: DataProducerId) -> Result<Piped> {
+    let out = source.create_direct_transport(DirectTransportOptions::default()).await.map_err(from_mediasoup)?;
+    let bridge_consumer = out
+        .consume_data(DataConsumerOptions::new_direct(data_producer_id))
+        .await
+        .map_err(from_mediasoup)?;
+    let input = target.create_direct_transport(DirectTransportOptions::default()).await.map_err(from_mediasoup)?;
+    let producer = input.produce_data(DataProducerOptions::new_direct()).await.map_err(from_mediasoup)?;
+    let target_id = producer.id();
+    let bridge_producer: Closable<DataProducer> = Arc::new(Mutex::new(Some(producer)));
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<WebRtcMessage>();
+    bridge_consumer.on_message(move |message| drop(sender.send(message.clone()))).detach();
+    let forward_to = bridge_producer.clone();
+    control::spawn(move || async move {
+        while let Some(message) = receiver.recv().await {
+            let producer = forward_to.lock().clone();
+            match producer {
+                Some(DataProducer::Direct(direct)) => drop(direct.send(message).await),
+                _ => break,
+            }
+        }
+    });
+    let target = bridge_producer.clone();
+    bridge_consumer.on_data_producer_close(move || close_later(&target)).detach();
+    Ok(Piped::Bridge { bridge_consumer, bridge_producer, target_id, _out: out, _in: input })
+}
+
 impl RouterInner {
     /// Makes producer `producer_id` available on the shard of worker `to`.
     /// `None` when it already lives there.
     pub(crate) async fn acquire_media_pipe(self: &Arc<Self>, producer_id: ProducerId, to: u64) -> Result<Option<PipeLease>> {
-        let from = {
-            let state = self.state.lock();
-            match state.producers.get(&producer_id) {
-                Some(from) => *from,
-                None => {
-                    return Err(MafaldaError::new(
-                        ErrorKind::Other,
-                        format!("Producer with id \"{producer_id}\" not found"),
-                    ))
-                }
-            }
-        };
+        let from = *self.state.lock().producers.get(&producer_id).ok_or_else(|| not_found("Producer", producer_id))?;
         if from == to {
             return Ok(None);
         }
-        let (lease, cell) = self.take_lease(PipeKey::Media(producer_id, to), from, to);
-        let source = self.shard_router(from)?;
-        let target = self.shard_router(to)?;
+        let (lease, piped, pair) = self.take_lease(PipeKey::Media(producer_id, to), from, to);
+        let (source, target) = (self.shard_router(from)?, self.shard_router(to)?);
         let pool = self.pool.clone();
-        cell.get_or_try_init(|| async move {
-            let pair = source
-                .pipe_producer_to_router(producer_id, PipeToRouterOptions::new(target))
-                .await
-                .map_err(from_mediasoup)?;
-            pool.adjust(from, pipe_holdings(), false);
-            let pipe_producer = pair.pipe_producer.into_inner();
-            request_key_frame_when_media_flows(&pair.pipe_consumer);
-            Ok::<_, MafaldaError>(Piped::Media { pipe_consumer: pair.pipe_consumer, pipe_producer })
-        })
-        .await?;
-        Ok(Some(lease))
-    }
-
-    /// Same as `acquire_media_pipe`, for data producers.
-    pub(crate) async fn acquire_data_pipe(self: &Arc<Self>, data_producer_id: DataProducerId, to: u64) -> Result<Option<PipeLease>> {
-        let from = {
-            let state = self.state.lock();
-            match state.data_producers.get(&data_producer_id) {
-                Some(from) => *from,
-                None => {
-                    return Err(MafaldaError::new(
-                        ErrorKind::Other,
-                        format!("DataProducer with id \"{data_producer_id}\" not found"),
-                    ))
-                }
-            }
-        };
-        if from == to {
-            return Ok(None);
-        }
-        let (lease, cell) = self.take_lease(PipeKey::Data(data_producer_id, to), from, to);
-        let source = self.shard_router(from)?;
-        let target = self.shard_router(to)?;
-        let pool = self.pool.clone();
-        cell.get_or_try_init(|| async move {
-            let pair = source
-                .pipe_data_producer_to_router(data_producer_id, PipeToRouterOptions::new(target))
-                .await
-                .map_err(from_mediasoup)?;
-            pool.adjust(from, pipe_holdings(), false);
-            Ok::<_, MafaldaError>(Piped::Data {
-                pipe_data_consumer: pair.pipe_data_consumer,
-                pipe_data_producer: pair.pipe_data_producer.into_inner(),
+        piped
+            .get_or_try_init(|| async move {
+                let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
+                let piped = pipe_media(pair, producer_id).await?;
+                pool.adjust(from, pipe_holdings(), false);
+                Ok::<_, MafaldaError>(piped)
             })
-        })
-        .await?;
+            .await?;
         Ok(Some(lease))
     }
 
-    fn take_lease(self: &Arc<Self>, key: PipeKey, from: u64, to: u64) -> (PipeLease, Arc<OnceCell<Piped>>) {
+    /// Makes a data producer available on the shard of worker `to`. Returns the lease
+    /// (if piped) and the id to consume there (a bridged data producer gets a new one).
+    pub(crate) async fn acquire_data_pipe(
+        self: &Arc<Self>,
+        data_producer_id: DataProducerId,
+        to: u64,
+    ) -> Result<(Option<PipeLease>, DataProducerId)> {
+        let (from, direct) = *self
+            .state
+            .lock()
+            .data_producers
+            .get(&data_producer_id)
+            .ok_or_else(|| not_found("DataProducer", data_producer_id))?;
+        if from == to {
+            return Ok((None, data_producer_id));
+        }
+        let (lease, piped, _pair) = self.take_lease(PipeKey::Data(data_producer_id, to), from, to);
+        let (source, target) = (self.shard_router(from)?, self.shard_router(to)?);
+        let pool = self.pool.clone();
+        let piped = piped
+            .get_or_try_init(|| async move {
+                let piped = if direct {
+                    bridge_data(source, target, data_producer_id).await?
+                } else {
+                    let pair = source
+                        .pipe_data_producer_to_router(data_producer_id, PipeToRouterOptions::new(target))
+                        .await
+                        .map_err(from_mediasoup)?;
+                    Piped::Data {
+                        pipe_data_consumer: pair.pipe_data_consumer,
+                        pipe_data_producer: pair.pipe_data_producer.into_inner(),
+                    }
+                };
+                pool.adjust(from, pipe_holdings(), false);
+                Ok::<_, MafaldaError>(piped)
+            })
+            .await?;
+        let target_id = match piped {
+            Piped::Bridge { target_id, .. } => *target_id,
+            _ => data_producer_id,
+        };
+        Ok((Some(lease), target_id))
+    }
+
+    fn take_lease(self: &Arc<Self>, key: PipeKey, from: u64, to: u64) -> (PipeLease, Arc<OnceCell<Piped>>, Arc<OnceCell<PipePair>>) {
         let mut state = self.state.lock();
-        let slot = state
-            .pipes
-            .entry(key)
-            .or_insert_with(|| PipeSlot { from, to, refs: 0, piped: Arc::new(OnceCell::new()) });
+        let mut new_slot = false;
+        let slot = state.pipes.entry(key).or_insert_with(|| {
+            new_slot = true;
+            PipeSlot { from, to, refs: 0, piped: Arc::new(OnceCell::new()) }
+        });
         slot.refs += 1;
-        (PipeLease { router: Arc::downgrade(self), key }, slot.piped.clone())
+        let piped = slot.piped.clone();
+        let pair_entry = state
+            .pipe_pairs
+            .entry((from, to))
+            .or_insert_with(|| PairEntry { users: 0, pair: Arc::new(OnceCell::new()) });
+        if new_slot {
+            pair_entry.users += 1;
+        }
+        (PipeLease { router: Arc::downgrade(self), key }, piped, pair_entry.pair.clone())
     }
 
     fn release_pipe(&self, key: PipeKey) {
-        let removed = {
+        let (slot, pair) = {
             let mut state = self.state.lock();
-            let last = match state.pipes.get_mut(&key) {
-                Some(slot) => {
-                    slot.refs = slot.refs.saturating_sub(1);
-                    slot.refs == 0
-                }
-                None => false,
-            };
-            if last { state.pipes.remove(&key) } else { None }
+            let last = state.pipes.get_mut(&key).is_some_and(|slot| {
+                slot.refs = slot.refs.saturating_sub(1);
+                slot.refs == 0
+            });
+            let Some(slot) = last.then(|| state.pipes.remove(&key)).flatten() else { return };
+            let pair_done = state.pipe_pairs.get_mut(&(slot.from, slot.to)).is_some_and(|p| {
+                p.users = p.users.saturating_sub(1);
+                p.users == 0
+            });
+            let pair = pair_done.then(|| state.pipe_pairs.remove(&(slot.from, slot.to))).flatten();
+            (slot, pair)
         };
-        if let Some(slot) = removed {
-            if slot.piped.initialized() {
-                self.pool.adjust(slot.from, pipe_holdings(), true);
-            }
-            drop(slot);
-            self.collect_empty_shards();
+        if slot.piped.initialized() {
+            self.pool.adjust(slot.from, pipe_holdings(), true);
         }
+        drop(slot);
+        drop(pair);
+        self.collect_empty_shards();
     }
 
-    /// (from worker key, to worker key, producer ids, data producer ids) per pipe.
+    /// (from worker key, to worker key, producer id, is data) per live pipe.
     pub(crate) fn pipe_summaries(&self) -> Vec<(u64, u64, String, bool)> {
         let state = self.state.lock();
         state
@@ -179,10 +309,10 @@ fn request_key_frame_when_media_flows(pipe_consumer: &Consumer) {
         return;
     }
     let weak = pipe_consumer.downgrade();
-    let asked = std::sync::atomic::AtomicBool::new(false);
+    let asked = AtomicBool::new(false);
     pipe_consumer
         .on_score(move |score| {
-            if score.producer_score > 0 && !asked.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            if score.producer_score > 0 && !asked.swap(true, Ordering::SeqCst) {
                 if let Some(consumer) = weak.upgrade() {
                     control::spawn(move || async move {
                         let _ = consumer.request_key_frame().await;

@@ -9,7 +9,7 @@ use crate::error::{from_mediasoup, invalid_state, unsupported, Result};
 use mediasoup::worker::CreateRouterError;
 use crate::events::{next_handle, EventSink, Handle};
 use crate::load::Holdings;
-use crate::pipes::{PipeKey, PipeSlot};
+use crate::pipes::{PairEntry, PipeKey, PipeSlot};
 use crate::pool::{Placed, WorkerPool};
 use crate::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
 use crate::shard::Shard;
@@ -26,8 +26,10 @@ pub(crate) struct RouterState {
     pub shards: HashMap<u64, Shard>,
     /// Where each app-visible producer of this router lives (worker key).
     pub producers: HashMap<ProducerId, u64>,
-    pub data_producers: HashMap<DataProducerId, u64>,
+    /// Where each data producer lives, and whether it is a DirectTransport's.
+    pub data_producers: HashMap<DataProducerId, (u64, bool)>,
     pub pipes: HashMap<PipeKey, PipeSlot>,
+    pub pipe_pairs: HashMap<(u64, u64), PairEntry>,
     pub transports: HashMap<TransportId, Arc<TransportInner>>,
     pub observers: HashMap<RtpObserverId, Arc<ObserverInner>>,
 }
@@ -71,6 +73,7 @@ impl MafaldaRouter {
                 producers: HashMap::new(),
                 data_producers: HashMap::new(),
                 pipes: HashMap::new(),
+                pipe_pairs: HashMap::new(),
                 transports: HashMap::new(),
                 observers: HashMap::new(),
             }),
@@ -370,11 +373,13 @@ impl RouterInner {
             let observers: Vec<Arc<ObserverInner>> =
                 state.observers.values().filter(|o| o.key == key).cloned().collect();
             state.producers.retain(|_, k| *k != key);
-            state.data_producers.retain(|_, k| *k != key);
+            state.data_producers.retain(|_, (k, _)| *k != key);
             let lost_pipes: Vec<PipeKey> =
                 state.pipes.iter().filter(|(_, p)| p.from == key || p.to == key).map(|(k, _)| *k).collect();
             let pipes: Vec<PipeSlot> = lost_pipes.iter().filter_map(|k| state.pipes.remove(k)).collect();
-            (shard, transports, observers, pipes)
+            let lost_pairs: Vec<(u64, u64)> = state.pipe_pairs.keys().filter(|(f, t)| *f == key || *t == key).copied().collect();
+            let pairs: Vec<PairEntry> = lost_pairs.iter().filter_map(|k| state.pipe_pairs.remove(k)).collect();
+            (shard, transports, observers, (pipes, pairs))
         };
         if shard.is_some() {
             self.pool.shard_closed(key);
@@ -413,7 +418,8 @@ impl RouterInner {
             let mut state = self.state.lock();
             state.producers.clear();
             state.data_producers.clear();
-            (std::mem::take(&mut state.shards), std::mem::take(&mut state.pipes))
+            let pipes = (std::mem::take(&mut state.pipes), std::mem::take(&mut state.pipe_pairs));
+            (std::mem::take(&mut state.shards), pipes)
         };
         drop(pipes);
         for (key, shard) in shards {

@@ -2,6 +2,7 @@
 //! the mediasoup crate. Bad shapes are `TypeError`s naming the option; inputs are only
 //! read, never changed.
 
+use crate::data_consumer::DataReliability;
 use crate::error::{type_error, Result};
 use crate::pool::PoolOptions;
 use crate::scheduler::Policy;
@@ -399,22 +400,22 @@ pub fn produce_data(value: &Value, direct: bool) -> Result<DataProducerOptions> 
     Ok(options)
 }
 
-pub fn consume_data(value: &Value, direct: bool) -> Result<(DataProducerId, DataConsumerOptions)> {
+pub fn consume_data(value: &Value) -> Result<(DataProducerId, DataReliability)> {
     let o = object(value, "options")?;
     let id: DataProducerId = parse(required(o, "dataProducerId")?, "dataProducerId")?;
-    let options = if direct {
-        DataConsumerOptions::new_direct(id)
-    } else if let Some(life) = opt_u64(o, "maxPacketLifeTime", 65535)? {
-        DataConsumerOptions::new_sctp_unordered_with_life_time(id, life as u16)
+    let reliability = if let Some(life) = opt_u64(o, "maxPacketLifeTime", 65535)? {
+        DataReliability::LifeTime(life as u16)
     } else if let Some(retransmits) = opt_u64(o, "maxRetransmits", 65535)? {
-        DataConsumerOptions::new_sctp_unordered_with_retransmits(id, retransmits as u16)
-    } else if opt_bool(o, "ordered")? == Some(false) {
-        DataConsumerOptions::new_sctp_unordered_with_retransmits(id, 0)
+        DataReliability::Retransmits(retransmits as u16)
     } else {
-        // Inherit the data producer's reliability, as mediasoup does.
-        DataConsumerOptions::new_sctp(id)
+        match opt_bool(o, "ordered")? {
+            Some(true) => DataReliability::Ordered,
+            Some(false) => DataReliability::Retransmits(0),
+            // Inherit the data producer's reliability, as mediasoup does.
+            None => DataReliability::AsProducer,
+        }
     };
-    Ok((id, options))
+    Ok((id, reliability))
 }
 
 pub fn audio_level_observer_options(value: &Value) -> Result<AudioLevelObserverOptions> {

@@ -4,7 +4,7 @@
 
 use crate::consumer::{ConsumerInner, MafaldaConsumer};
 use crate::control;
-use crate::data_consumer::{DataConsumerInner, MafaldaDataConsumer};
+use crate::data_consumer::{DataConsumerInner, DataReliability, MafaldaDataConsumer};
 use crate::data_producer::{DataProducerInner, MafaldaDataProducer};
 use crate::error::{from_mediasoup, unsupported, Result};
 use crate::events::{next_handle, Handle};
@@ -306,22 +306,26 @@ impl MafaldaTransport {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
             let data_producer = each_transport!(&transport, t => t.produce_data(options).await).map_err(from_mediasoup)?;
+            let direct = matches!(data_producer, DataProducer::Direct(_));
             let created = MafaldaDataProducer::new(&router, &inner, data_producer);
-            router.state.lock().data_producers.insert(created.inner.id, inner.key);
+            router.state.lock().data_producers.insert(created.inner.id, (inner.key, direct));
             inner.children.lock().data_producers.insert(created.inner.id, created.inner.clone());
             Ok(created)
         })
         .await
     }
 
-    pub async fn consume_data(&self, data_producer_id: DataProducerId, options: DataConsumerOptions) -> Result<MafaldaDataConsumer> {
+    /// Consumes a data producer of this router wherever it lives (piped or bridged
+    /// here first when it is on another worker).
+    pub async fn consume_data(&self, data_producer_id: DataProducerId, reliability: DataReliability) -> Result<MafaldaDataConsumer> {
         let inner = self.inner.clone();
         control::run(move || async move {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
-            let lease = router.acquire_data_pipe(data_producer_id, inner.key).await?;
+            let (lease, local_id) = router.acquire_data_pipe(data_producer_id, inner.key).await?;
+            let options = reliability.options(local_id, inner.kind == "direct");
             let data_consumer = each_transport!(&transport, t => t.consume_data(options).await).map_err(from_mediasoup)?;
-            let created = MafaldaDataConsumer::new(&router, &inner, data_consumer, lease);
+            let created = MafaldaDataConsumer::new(&router, &inner, data_consumer, data_producer_id, lease);
             inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
             Ok(created)
         })

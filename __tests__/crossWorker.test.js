@@ -1,0 +1,204 @@
+'use strict';
+
+const { Mafalda } = require('..');
+const { mediaCodecs, opusProducerParameters } = require('./helpers/codecs');
+const { rtpSink, rtpSource, waitFor, sleep } = require('./helpers/rtp');
+
+/** A PlainTransport producer fed by a UDP source in the test. */
+async function plainProducer(router, { ssrc, audioLevel }) {
+	const transport = await router.createPlainTransport({ listenIp: '127.0.0.1', comedia: true, rtcpMux: true });
+	const producer = await transport.produce({ kind: 'audio', rtpParameters: opusProducerParameters(ssrc) });
+	const source = await rtpSource({ port: transport.tuple.localPort, ssrc, payloadType: 111, audioLevel });
+	return { transport, producer, source };
+}
+
+/** A PlainTransport consumer delivering to a UDP sink in the test. */
+async function plainConsumer(router, producer) {
+	const transport = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: true });
+	const sink = await rtpSink();
+	await transport.connect({ ip: '127.0.0.1', port: sink.port });
+	const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+	return { transport, consumer, sink };
+}
+
+async function pipeCount(mafalda) {
+	const dump = await mafalda.dump();
+	return dump.workers.reduce((n, w) => n + w.pipes.reduce((m, p) => m + p.producerIds.length, 0), 0);
+}
+
+describe('MafaldaRouter across workers', () => {
+	const ctx = { cleanups: [] };
+
+	afterEach(() => {
+		for (const cleanup of ctx.cleanups.splice(0)) cleanup();
+		ctx.mafalda?.close();
+	});
+
+	test('RTP from a producer on worker A reaches a consumer on worker B with the consumer SSRC and payload type; pause stops it, resume restarts it', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const { transport: sendTransport, producer, source } = await plainProducer(router, { ssrc: 1111 });
+		const { transport: recvTransport, consumer, sink } = await plainConsumer(router, producer);
+		ctx.cleanups.push(() => source.stop(), () => sink.close());
+
+		expect(sendTransport.workerId).not.toBe(recvTransport.workerId);
+		expect(consumer.piped).toBe(true);
+		const { ssrc } = consumer.rtpParameters.encodings[0];
+		const { payloadType } = consumer.rtpParameters.codecs[0];
+
+		expect(await waitFor(() => sink.packets.length >= 25)).toBe(true);
+		expect(sink.packets.every((p) => p.ssrc === ssrc && p.payloadType === payloadType)).toBe(true);
+
+		const onProducerPause = jest.fn();
+		consumer.on('producerpause', onProducerPause);
+		await producer.pause();
+		expect(await waitFor(() => onProducerPause.mock.calls.length === 1)).toBe(true);
+		await sleep(300); // packets in flight drain
+		const whilePaused = sink.packets.length;
+		await sleep(600);
+		expect(sink.packets.length).toBe(whilePaused);
+
+		await producer.resume();
+		expect(await waitFor(() => sink.packets.length >= whilePaused + 10)).toBe(true);
+		expect(consumer.producerPaused).toBe(false);
+	});
+
+	test('one pipe serves every consumer of a producer on a worker, and goes when the last one closes; the idle worker is then freed', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread', workerIdleTimeout: 200 });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		// spread: router shard on slot 0, then transports alternate 1, 0, 1, 0...
+		const { producer, source } = await plainProducer(router, { ssrc: 2222 });
+		ctx.cleanups.push(() => source.stop());
+		const a = await plainConsumer(router, producer);
+		const skip = await router.createWebRtcTransport({ listenIps: ['127.0.0.1'] });
+		const b = await plainConsumer(router, producer);
+		ctx.cleanups.push(() => a.sink.close(), () => b.sink.close());
+		expect(a.transport.workerId).toBe(b.transport.workerId);
+		expect(a.consumer.piped && b.consumer.piped).toBe(true);
+		expect(await pipeCount(ctx.mafalda)).toBe(1);
+		expect(await waitFor(() => a.sink.packets.length > 5 && b.sink.packets.length > 5)).toBe(true);
+
+		a.consumer.close();
+		expect(await pipeCount(ctx.mafalda)).toBe(1);
+		b.consumer.close();
+		expect(await pipeCount(ctx.mafalda)).toBe(0);
+
+		// Empty the consumers' worker: its shard closes, then the worker itself.
+		const consumerWorker = a.transport.workerId;
+		a.transport.close();
+		b.transport.close();
+		skip.close();
+		const freed = await waitFor(async () => {
+			const dump = await ctx.mafalda.dump();
+			return !dump.workers.some((w) => w.id === consumerWorker);
+		});
+		expect(freed).toBe(true);
+		expect((await ctx.mafalda.dump()).workers).toHaveLength(1);
+	});
+
+	test('pack keeps a 4-participant room on one worker, and a second room shares it while under the watermark', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'pack' });
+		const rooms = [];
+		for (let r = 0; r < 2; r++) {
+			const router = await ctx.mafalda.createRouter({ mediaCodecs });
+			const transports = [];
+			for (let p = 0; p < 4; p++) {
+				transports.push(await router.createWebRtcTransport({ listenIps: ['127.0.0.1'] }));
+				transports.push(await router.createWebRtcTransport({ listenIps: ['127.0.0.1'] }));
+			}
+			rooms.push(transports);
+		}
+		const workerIds = new Set(rooms.flat().map((t) => t.workerId));
+		expect(workerIds.size).toBe(1);
+		const dump = await ctx.mafalda.dump();
+		expect(dump.workers).toHaveLength(1);
+		expect(dump.workers[0].load).toBeLessThan(dump.watermark);
+		expect(dump.workers[0].shards).toHaveLength(2);
+		expect(dump.decisions.at(-1)).toMatchObject({ policy: 'pack', reason: 'under-watermark-with-shard' });
+	});
+
+	test('an audio level observer reports volumes of a producer that lives on another worker', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const observer = await router.createAudioLevelObserver({ interval: 200, threshold: -70 });
+		const { transport, producer, source } = await plainProducer(router, { ssrc: 3333, audioLevel: 20 });
+		ctx.cleanups.push(() => source.stop());
+		const observerWorker = (await ctx.mafalda.dump()).workers.find((w) => w.shards.length > 0 && w.id !== transport.workerId);
+		expect(observerWorker).toBeDefined();
+
+		const volumes = [];
+		observer.on('volumes', (v) => volumes.push(...v));
+		await observer.addProducer({ producerId: producer.id });
+		expect(await waitFor(() => volumes.length > 0)).toBe(true);
+		expect(volumes[0].producer).toBe(producer);
+		expect(volumes[0].volume).toBe(-20);
+		expect(await pipeCount(ctx.mafalda)).toBe(1);
+		await observer.removeProducer({ producerId: producer.id });
+		expect(await pipeCount(ctx.mafalda)).toBe(0);
+	});
+
+	test('consumeData of a data producer on another worker delivers its messages', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const sender = await router.createDirectTransport();
+		const receiver = await router.createDirectTransport();
+		expect(sender.workerId).not.toBe(receiver.workerId);
+		const dataProducer = await sender.produceData({ label: 'chat' });
+		const dataConsumer = await receiver.consumeData({ dataProducerId: dataProducer.id });
+		const messages = [];
+		dataConsumer.on('message', (message, ppid) => messages.push([message.toString(), ppid]));
+		const delivered = await waitFor(() => {
+			dataProducer.send('hello');
+			return messages.length > 0;
+		}, { intervalMs: 100 });
+		expect(delivered).toBe(true);
+		expect(messages[0]).toEqual(['hello', 51]);
+		const onClose = jest.fn();
+		dataConsumer.on('dataproducerclose', onClose);
+		dataProducer.close();
+		expect(await waitFor(() => onClose.mock.calls.length === 1)).toBe(true);
+		expect(dataConsumer.closed).toBe(true);
+	});
+
+	test('closing a producer closes its consumers on other workers with producerclose', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const { producer, source } = await plainProducer(router, { ssrc: 4444 });
+		const { consumer, sink } = await plainConsumer(router, producer);
+		ctx.cleanups.push(() => source.stop(), () => sink.close());
+		const onProducerClose = jest.fn();
+		consumer.on('producerclose', onProducerClose);
+		producer.close();
+		expect(await waitFor(() => onProducerClose.mock.calls.length === 1)).toBe(true);
+		expect(consumer.closed).toBe(true);
+		expect(await pipeCount(ctx.mafalda)).toBe(0);
+	});
+
+	test('router.pipeToRouter() pipes a producer into another MafaldaRouter whose transports consume it', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router1 = await ctx.mafalda.createRouter({ mediaCodecs });
+		const router2 = await ctx.mafalda.createRouter({ mediaCodecs });
+		const { producer, source } = await plainProducer(router1, { ssrc: 5555 });
+		ctx.cleanups.push(() => source.stop());
+		const { pipeConsumer, pipeProducer } = await router1.pipeToRouter({ producerId: producer.id, router: router2 });
+		expect(pipeProducer.id).toBe(producer.id);
+		expect(pipeConsumer.type).toBe('pipe');
+		const { consumer, sink } = await plainConsumer(router2, pipeProducer);
+		ctx.cleanups.push(() => sink.close());
+		expect(await waitFor(() => sink.packets.length >= 10)).toBe(true);
+		expect(sink.packets[0].ssrc).toBe(consumer.rtpParameters.encodings[0].ssrc);
+	});
+
+	test('bad input is a TypeError and never breaks the router', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2 });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const transport = await router.createPlainTransport({ listenIp: '127.0.0.1' });
+		await expect(router.createWebRtcTransport({})).rejects.toThrow(TypeError);
+		await expect(router.createPlainTransport({ listenIp: 'not-an-ip' })).rejects.toThrow(TypeError);
+		await expect(transport.produce({ kind: 'data', rtpParameters: {} })).rejects.toThrow(new TypeError('invalid kind "data"'));
+		await expect(transport.produce({ kind: 'audio', rtpParameters: { codecs: 'x' } })).rejects.toThrow(TypeError);
+		await expect(transport.consume({ producerId: 'nope', rtpCapabilities: router.rtpCapabilities })).rejects.toThrow('Producer with id "nope" not found');
+		const producer = await transport.produce({ kind: 'audio', rtpParameters: opusProducerParameters(6666) });
+		expect(router.canConsume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })).toBe(true);
+	});
+});

@@ -1,0 +1,18 @@
+'use strict';
+
+/** Router codecs used across the tests. */
+const mediaCodecs = Object.freeze([
+	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+	{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+]);
+
+/** Producer parameters of an opus stream with the ssrc-audio-level extension as id 1. */
+function opusProducerParameters(ssrc, payloadType = 111) {
+	return {
+		codecs: [{ mimeType: 'audio/opus', payloadType, clockRate: 48000, channels: 2 }],
+		headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 1 }],
+		encodings: [{ ssrc }],
+	};
+}
+
+module.exports = { mediaCodecs, opusProducerParameters };

@@ -1,0 +1,71 @@
+'use strict';
+
+const dgram = require('node:dgram');
+
+/**
+ * A minimal RTP packet. With `audioLevel` (dBov, 0..127) it carries the
+ * ssrc-audio-level one-byte header extension under id `audioLevelId`.
+ */
+function rtpPacket({ seq, ssrc, payloadType, timestamp = seq * 960, audioLevel, audioLevelId = 1, payload = Buffer.alloc(40, 0xab) }) {
+	const hasExtension = audioLevel !== undefined;
+	const header = Buffer.alloc(12);
+	header[0] = hasExtension ? 0x90 : 0x80;
+	header[1] = payloadType & 0x7f;
+	header.writeUInt16BE(seq & 0xffff, 2);
+	header.writeUInt32BE(timestamp >>> 0, 4);
+	header.writeUInt32BE(ssrc >>> 0, 8);
+	if (!hasExtension) return Buffer.concat([header, payload]);
+	const extension = Buffer.from([0xbe, 0xde, 0x00, 0x01, (audioLevelId << 4) | 0, 0x80 | audioLevel, 0, 0]);
+	return Buffer.concat([header, extension, payload]);
+}
+
+/** RTCP packet types 192..223 share the socket when rtcp-mux is on. */
+function isRtcp(packet) {
+	return packet.length >= 2 && packet[1] >= 192 && packet[1] <= 223;
+}
+
+/** A UDP socket on 127.0.0.1 that collects the RTP packets it receives. */
+async function rtpSink() {
+	const socket = dgram.createSocket('udp4');
+	const packets = [];
+	socket.on('message', (packet) => {
+		if (!isRtcp(packet)) {
+			packets.push({ payloadType: packet[1] & 0x7f, ssrc: packet.readUInt32BE(8), seq: packet.readUInt16BE(2) });
+		}
+	});
+	await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+	return { socket, packets, port: socket.address().port, close: () => socket.close() };
+}
+
+/** Sends RTP to `port` every 20 ms until stopped. */
+async function rtpSource({ port, ssrc, payloadType, audioLevel }) {
+	const socket = dgram.createSocket('udp4');
+	await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+	let seq = 0;
+	const timer = setInterval(() => {
+		seq += 1;
+		socket.send(rtpPacket({ seq, ssrc, payloadType, audioLevel }), port, '127.0.0.1');
+	}, 20);
+	return {
+		get sent() { return seq; },
+		stop() {
+			clearInterval(timer);
+			socket.close();
+		},
+	};
+}
+
+/** Polls `predicate` until true or `timeoutMs` elapses; returns its last value. */
+async function waitFor(predicate, { timeoutMs = 10000, intervalMs = 50 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let value = await predicate();
+	while (!value && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
+		value = await predicate();
+	}
+	return value;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+module.exports = { rtpPacket, rtpSink, rtpSource, waitFor, sleep };
