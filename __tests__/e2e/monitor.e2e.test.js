@@ -3,16 +3,18 @@
 /**
  * The /monitor page of the example server draws what the scheduler did: two pages in a
  * room spread over two workers must show up as two worker cards, a shard of the room on
- * each, and a pipe carrying the room's producers.
+ * each, and a pipe carrying the room's producers. A third page alone in another room
+ * shows rooms living side by side, apart.
  */
 
 const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
-const { remoteMediaStats, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+const { openRoomPage, remoteMediaStats, localMediaStats, roomState, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(180000);
 
 const ROOM = 'e2e-monitored';
+const OTHER_ROOM = 'e2e-elsewhere';
 
 const ctx = {};
 
@@ -21,6 +23,7 @@ beforeAll(async () => {
 	for (const page of Object.values(ctx.pages)) {
 		await waitFor(() => remoteMediaStats(page), (stats) => mediaFlowsFromAll(stats, 1), { timeoutMs: 90000, message: 'media between the participants' });
 	}
+	ctx.loner = await openRoomPage(ctx.browser.context, ctx.server.url, { room: OTHER_ROOM, name: 'finn', height: 240 });
 	ctx.monitor = await ctx.browser.context.newPage();
 	await ctx.monitor.goto(`${ctx.server.url}/monitor`);
 }, 150000);
@@ -35,8 +38,10 @@ function readMonitor(page) {
 			cpuLabel: card.querySelector('.gauge-label')?.textContent ?? '',
 			hasGauge: Boolean(card.querySelector('.gauge-fill')),
 			counts: Object.fromEntries([...card.querySelectorAll('[data-count]')].map((dd) => [dd.dataset.count, Number(dd.textContent)])),
-			shardRooms: [...card.querySelectorAll('[data-shard-room]')].map((shard) => shard.dataset.shardRoom),
-			transports: [...card.querySelectorAll('.transport')].map((t) => t.textContent),
+			shards: [...card.querySelectorAll('[data-shard-room]')].map((shard) => ({
+				room: shard.dataset.shardRoom,
+				transports: [...shard.querySelectorAll('.transport')].map((t) => t.textContent),
+			})),
 		})),
 		pipes: [...document.querySelectorAll('svg .pipe')].map((pipe) => ({
 			from: pipe.dataset.pipeFrom,
@@ -51,14 +56,14 @@ function readMonitor(page) {
 
 test('the monitor shows two workers, each with a shard of the room and its CPU', async () => {
 	const shown = await waitFor(() => readMonitor(ctx.monitor), (view) => (
-		view.workers.length === 2 && view.workers.every((worker) => worker.shardRooms.includes(ROOM))
+		view.workers.length === 2 && view.workers.every((worker) => worker.shards.some((shard) => shard.room === ROOM))
 	), { message: 'two workers with a shard of the room each' });
 	for (const worker of shown.workers) {
 		expect(worker.hasGauge).toBe(true);
 		expect(worker.cpuLabel).toMatch(/CPU \d+\.\d %/);
 		expect(worker.counts.transports).toBeGreaterThan(0);
 	}
-	const transports = shown.workers.flatMap((worker) => worker.transports).sort();
+	const transports = shown.workers.flatMap((worker) => worker.shards.filter((shard) => shard.room === ROOM).flatMap((shard) => shard.transports)).sort();
 	expect(transports).toEqual(['dora ↑ sends', 'dora ↓ receives', 'emil ↑ sends', 'emil ↓ receives']);
 	expect(shown.rooms.some((row) => row.includes(ROOM) && row.includes('dora') && row.includes('emil'))).toBe(true);
 });
@@ -81,4 +86,22 @@ test('the monitor draws the pipes that carry the room between the workers', asyn
 	expect(shown.pipes.reduce((n, pipe) => n + pipe.producers, 0)).toBe(pipedInSnapshot);
 	const consumers = shown.workers.reduce((n, worker) => n + worker.counts.consumers, 0);
 	expect(consumers).toBeGreaterThanOrEqual(4);
+});
+
+test('a second room lives beside the first, apart from it', async () => {
+	// finn publishes, alone: nobody in the first room receives finn, and finn receives nobody.
+	await waitFor(() => localMediaStats(ctx.loner), (stats) => stats.some((s) => s.kind === 'video' && s.framesEncoded > 0), {
+		message: 'finn to publish video',
+	});
+	expect(await roomState(ctx.loner)).toMatchObject({ state: 'joined', errors: [] });
+	expect(await remoteMediaStats(ctx.loner)).toEqual([]);
+	for (const page of Object.values(ctx.pages)) expect((await remoteMediaStats(page)).map((s) => s.displayName)).not.toContain('finn');
+
+	const shown = await waitFor(() => readMonitor(ctx.monitor), (view) => (
+		view.rooms.some((row) => row.includes(OTHER_ROOM) && row.includes('finn'))
+		&& view.workers.some((worker) => worker.shards.some((shard) => shard.room === OTHER_ROOM))
+	), { message: 'the monitor to show the second room' });
+	expect(shown.rooms).toHaveLength(2);
+	const lonerTransports = shown.workers.flatMap((worker) => worker.shards.filter((shard) => shard.room === OTHER_ROOM).flatMap((shard) => shard.transports));
+	expect(lonerTransports.sort()).toEqual(['finn ↑ sends', 'finn ↓ receives']);
 });

@@ -11,6 +11,17 @@ async function openRoomPage(context, baseUrl, { room, name, height = 360 }) {
 	return page;
 }
 
+/**
+ * Waits until the page has joined (both its transports exist) and resolves with its
+ * state; rejects if joining failed.
+ */
+async function waitUntilJoined(page, { timeoutMs = 60000 } = {}) {
+	await page.waitForFunction(() => window.mafaldaRoom && window.mafaldaRoom.state !== 'idle' && window.mafaldaRoom.state !== 'connecting', null, { timeout: timeoutMs, polling: 250 });
+	const state = await roomState(page);
+	if (state.state !== 'joined') throw new Error(`joining failed: ${JSON.stringify(state)}`);
+	return state;
+}
+
 /** Per remote track: `{ consumerId, peerId, displayName, kind, framesDecoded, packetsReceived }`. */
 function remoteMediaStats(page) {
 	return page.evaluate(() => window.mafaldaRoom.remoteMediaStats());
@@ -51,4 +62,4 @@ function mediaFlowsFromAll(stats, peerCount, { baseline = {}, growth = 1 } = {})
 		&& audio.every((s) => s.packetsReceived >= (baseline[s.consumerId] ?? 0) + growth);
 }
 
-module.exports = { openRoomPage, remoteMediaStats, localMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll };
+module.exports = { openRoomPage, waitUntilJoined, remoteMediaStats, localMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll };
