@@ -189,6 +189,38 @@ describe('MafaldaRouter across workers', () => {
 		expect(sink.packets[0].ssrc).toBe(consumer.rtpParameters.encodings[0].ssrc);
 	});
 
+	test('a worker that dies closes what lived on it, Mafalda reports workerdied, and the router goes on on the other worker', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const { transport: sendTransport, producer, source } = await plainProducer(router, { ssrc: 7777 });
+		const { transport: recvTransport, consumer, sink } = await plainConsumer(router, producer);
+		ctx.cleanups.push(() => source.stop(), () => sink.close());
+		expect(await waitFor(() => sink.packets.length > 5)).toBe(true);
+
+		const died = new Promise((resolve) => ctx.mafalda.once('workerdied', resolve));
+		const onRouterClose = jest.fn();
+		const onProducerClose = jest.fn();
+		sendTransport.on('routerclose', onRouterClose);
+		consumer.on('producerclose', onProducerClose);
+		ctx.mafalda.simulateWorkerDeath(sendTransport.workerId);
+
+		const { workerId, routers } = await died;
+		expect(workerId).toBe(sendTransport.workerId);
+		expect(routers).toEqual([router]);
+		expect(await waitFor(() => onRouterClose.mock.calls.length === 1 && onProducerClose.mock.calls.length === 1)).toBe(true);
+		expect(sendTransport.closed && producer.closed && consumer.closed).toBe(true);
+		expect(router.closed).toBe(false);
+		expect(recvTransport.closed).toBe(false);
+		const dump = await ctx.mafalda.dump();
+		expect(dump.workers.map((w) => w.id)).not.toContain(workerId);
+
+		const again = await plainProducer(router, { ssrc: 8888 });
+		ctx.cleanups.push(() => again.source.stop());
+		const { sink: sink2 } = await plainConsumer(router, again.producer);
+		ctx.cleanups.push(() => sink2.close());
+		expect(await waitFor(() => sink2.packets.length > 5)).toBe(true);
+	});
+
 	test('bad input is a TypeError and never breaks the router', async () => {
 		ctx.mafalda = new Mafalda({ maxWorkers: 2 });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });

@@ -25,6 +25,8 @@ class Transport extends EnhancedEventEmitter {
 	#dataProducers = new Map();
 	#dataConsumers = new Map();
 	#observer = new EnhancedEventEmitter();
+	/** Where the scheduler placed it (kept after the worker is gone). */
+	#workerId;
 	/** Native getter state; updated by events. */
 	_data;
 
@@ -36,6 +38,7 @@ class Transport extends EnhancedEventEmitter {
 		this.#getProducerById = getProducerById;
 		this.#getDataProducerById = getDataProducerById;
 		this._data = native.data();
+		this.#workerId = native.workerId ?? undefined;
 		registry.add(native.handle, this);
 	}
 
@@ -46,7 +49,7 @@ class Transport extends EnhancedEventEmitter {
 	get observer() { return this.#observer; }
 
 	/** Id of the worker (CPU core) this transport was placed on. */
-	get workerId() { return this.#native.workerId ?? undefined; }
+	get workerId() { return this.#workerId; }
 
 	get producersForTesting() { return this.#producers; }
 	get consumersForTesting() { return this.#consumers; }

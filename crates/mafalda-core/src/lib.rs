@@ -25,6 +25,7 @@ mod shard;
 pub mod shapes;
 mod slot;
 pub mod transport;
+mod worker_channel;
 
 pub use consumer::MafaldaConsumer;
 pub use data_consumer::MafaldaDataConsumer;

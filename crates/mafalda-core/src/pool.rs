@@ -3,6 +3,7 @@
 //! new objects go, and frees workers that have hosted nothing for a while.
 
 use crate::cpu;
+use crate::worker_channel;
 use crate::error::{invalid_state, type_error, from_mediasoup, Result};
 use crate::load::{blended_load, CostModel, Holdings, LoadMeter};
 use crate::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
@@ -76,6 +77,8 @@ struct PooledWorker {
     key: u64,
     worker: Worker,
     tid: Option<i32>,
+    /// Host end of the worker's request pipe (see `worker_channel`).
+    request_fd: Option<i32>,
     meter: LoadMeter,
     holdings: Holdings,
     /// Per-worker mediasoup routers (shards) living here.
@@ -284,6 +287,7 @@ impl WorkerPool {
     async fn start_worker(&self) -> Result<u64> {
         let _one_at_a_time = worker_start_lock().lock().await;
         let before: HashSet<i32> = cpu::threads_named(cpu::WORKER_THREAD_COMM).into_iter().collect();
+        let pipes_before = worker_channel::pipe_fds();
         let worker = worker_manager()
             .create_worker(self.inner.options.worker_settings.clone())
             .await
@@ -293,6 +297,7 @@ impl WorkerPool {
             .filter(|tid| !before.contains(tid))
             .collect();
         let tid = (started.len() == 1).then(|| started[0]);
+        let request_fd = worker_channel::request_pipe_write_end(&pipes_before, &worker_channel::pipe_fds());
         let mut state = self.inner.state.lock();
         let key = state.next_key;
         state.next_key += 1;
@@ -309,6 +314,7 @@ impl WorkerPool {
             key,
             worker,
             tid,
+            request_fd,
             meter: LoadMeter::default(),
             holdings: Holdings::default(),
             shards: 0,
@@ -387,18 +393,16 @@ impl WorkerPool {
     /// the real worker thread exits and every object on it closes. For failure drills
     /// and tests of worker death; it never touches another worker.
     pub fn simulate_worker_death(&self, worker_id: &str) -> Result<()> {
-        let fd = {
-            let state = self.inner.state.lock();
-            let worker = state
-                .workers
-                .iter()
-                .find(|w| w.worker.id().to_string() == worker_id)
-                .ok_or_else(|| type_error(format!("no worker with id \"{worker_id}\"")))?;
-            let _ = worker;
-            None::<i32>
-        };
-        let _ = fd;
-        Err(crate::error::unsupported("simulated worker death"))
+        let state = self.inner.state.lock();
+        let worker = state
+            .workers
+            .iter()
+            .find(|w| w.worker.id().to_string() == worker_id)
+            .ok_or_else(|| type_error(format!("no worker with id \"{worker_id}\"")))?;
+        let fd = worker
+            .request_fd
+            .ok_or_else(|| crate::error::unsupported("simulated worker death: the worker's request pipe was not identified"))?;
+        worker_channel::hang_up(fd).map_err(from_mediasoup)
     }
 
     /// Closes the pool: no more placements; workers go when their last router goes.
