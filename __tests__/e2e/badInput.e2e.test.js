@@ -8,7 +8,7 @@
 const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
 const { openSignalingSocket } = require('../../examples/room/tools/signalingSocket');
-const { remoteMediaStats, roomState, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+const { remoteMediaStats, roomState, mediaFlowsFromAll, mediaCounters } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(180000);
 
@@ -112,7 +112,7 @@ test('a message over the size limit closes only that connection', async () => {
 
 test('the room kept working for the two pages all along', async () => {
 	for (const [name, page] of Object.entries(ctx.pages)) {
-		const baseline = Object.fromEntries(ctx.baselines[name].map((s) => [s.consumerId, s.kind === 'video' ? s.framesDecoded : s.packetsReceived]));
+		const baseline = mediaCounters(ctx.baselines[name]);
 		await waitFor(() => remoteMediaStats(page), (stats) => mediaFlowsFromAll(stats, 1, { baseline, growth: 10 }), {
 			message: 'media to keep flowing between the pages',
 		});

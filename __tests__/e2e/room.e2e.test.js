@@ -8,7 +8,7 @@
 
 const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
-const { remoteMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+const { remoteMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll, mediaCounters } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(240000);
 
@@ -36,7 +36,7 @@ async function expectMediaFromAll(name, peerCount) {
 		message: `${name} to receive media from ${peerCount} participants`,
 	});
 	// Growing, not just non-zero: the streams keep flowing.
-	const baseline = Object.fromEntries(first.map((s) => [s.consumerId, s.kind === 'video' ? s.framesDecoded : s.packetsReceived]));
+	const baseline = mediaCounters(first);
 	const later = await waitFor(() => remoteMediaStats(page), (stats) => mediaFlowsFromAll(stats, peerCount, { baseline, growth: 10 }), {
 		timeoutMs: 60000,
 		message: `${name}'s framesDecoded and packetsReceived to grow`,

@@ -23,6 +23,8 @@ function deferred() {
  * `consumerclosed` ({ consumerId, peerId }), `localstream` ({ stream }).
  */
 export class RoomClient extends EventTarget {
+	/** This participant's id in the room, once joined. */
+	peerId;
 	#roomName;
 	#displayName;
 	#signalingUrl;

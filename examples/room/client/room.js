@@ -24,6 +24,11 @@ const joinForm = document.getElementById('join-form');
 
 if (!roomName) {
 	joinForm.hidden = false;
+	// An empty name would still travel as `&name=`; a disabled field is not sent.
+	joinForm.addEventListener('submit', () => {
+		const nameInput = joinForm.elements.namedItem('name');
+		nameInput.disabled = !nameInput.value.trim();
+	});
 	view.setStatus('Pick a room: everyone who opens the same name meets there.');
 } else {
 	join();

@@ -71,7 +71,7 @@ const requestHandlers = {
 		const { peer, room } = joined(session);
 		const producerId = requireString(data, 'producerId');
 		const rtpCapabilities = requireObject(data, 'rtpCapabilities');
-		const { peer: producerPeer, producer } = room.findProducer(producerId);
+		const { peer: producerPeer } = room.findProducer(producerId);
 		if (producerPeer === peer) throw new RequestError('cannot consume your own producer');
 		if (peer.isConsuming(producerId)) throw new RequestError(`already consuming producer "${producerId}"`);
 		if (!room.router.canConsume({ producerId, rtpCapabilities })) {

@@ -62,4 +62,9 @@ function mediaFlowsFromAll(stats, peerCount, { baseline = {}, growth = 1 } = {})
 		&& audio.every((s) => s.packetsReceived >= (baseline[s.consumerId] ?? 0) + growth);
 }
 
-module.exports = { openRoomPage, waitUntilJoined, remoteMediaStats, localMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll };
+/** `consumerId → count` to measure growth against: frames decoded (video), packets received (audio). */
+function mediaCounters(stats) {
+	return Object.fromEntries(stats.map((s) => [s.consumerId, s.kind === 'video' ? s.framesDecoded : s.packetsReceived]));
+}
+
+module.exports = { openRoomPage, waitUntilJoined, remoteMediaStats, localMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll, mediaCounters };
