@@ -10,9 +10,40 @@
 
 const { Mafalda } = require('./lib/Mafalda');
 const { MafaldaRouter } = require('./lib/Router');
+const { Transport } = require('./lib/Transport');
+const { WebRtcTransport } = require('./lib/WebRtcTransport');
+const { PlainTransport } = require('./lib/PlainTransport');
+const { PipeTransport } = require('./lib/PipeTransport');
+const { DirectTransport } = require('./lib/DirectTransport');
+const { Producer } = require('./lib/Producer');
+const { Consumer } = require('./lib/Consumer');
+const { DataProducer } = require('./lib/DataProducer');
+const { DataConsumer } = require('./lib/DataConsumer');
+const { RtpObserver } = require('./lib/RtpObserver');
+const { AudioLevelObserver } = require('./lib/AudioLevelObserver');
+const { ActiveSpeakerObserver } = require('./lib/ActiveSpeakerObserver');
 const { UnsupportedError, InvalidStateError } = require('./lib/errors');
 const { version } = require('./package.json');
 
 const types = { UnsupportedError, InvalidStateError, MafaldaRouter };
 
-module.exports = { Mafalda, MafaldaRouter, UnsupportedError, InvalidStateError, types, version };
+module.exports = {
+	Mafalda,
+	MafaldaRouter,
+	Transport,
+	WebRtcTransport,
+	PlainTransport,
+	PipeTransport,
+	DirectTransport,
+	Producer,
+	Consumer,
+	DataProducer,
+	DataConsumer,
+	RtpObserver,
+	AudioLevelObserver,
+	ActiveSpeakerObserver,
+	UnsupportedError,
+	InvalidStateError,
+	types,
+	version,
+};

@@ -1,0 +1,404 @@
+// Typings of mafalda-sfu: the mediasoup-shaped API of lib/. Checked by
+// __tests__/typings.test.js (tsc --noEmit over examples/typed.ts).
+
+import { EventEmitter } from 'node:events';
+
+export type AppData = Record<string, unknown>;
+export type MediaKind = 'audio' | 'video';
+
+export interface RtcpFeedback { type: string; parameter?: string }
+
+export interface RtpCodecCapability {
+	kind: MediaKind;
+	mimeType: string;
+	preferredPayloadType?: number;
+	clockRate: number;
+	channels?: number;
+	parameters?: Record<string, unknown>;
+	rtcpFeedback?: RtcpFeedback[];
+}
+
+export interface RtpHeaderExtension {
+	kind: MediaKind;
+	uri: string;
+	preferredId: number;
+	preferredEncrypt?: boolean;
+	direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+}
+
+export interface RtpCapabilities {
+	codecs?: RtpCodecCapability[];
+	headerExtensions?: RtpHeaderExtension[];
+}
+
+export interface RtpCodecParameters {
+	mimeType: string;
+	payloadType: number;
+	clockRate: number;
+	channels?: number;
+	parameters?: Record<string, unknown>;
+	rtcpFeedback?: RtcpFeedback[];
+}
+
+export interface RtpEncodingParameters {
+	ssrc?: number;
+	rid?: string;
+	codecPayloadType?: number;
+	rtx?: { ssrc: number };
+	dtx?: boolean;
+	scalabilityMode?: string;
+	scaleResolutionDownBy?: number;
+	maxBitrate?: number;
+}
+
+export interface RtpParameters {
+	mid?: string;
+	codecs: RtpCodecParameters[];
+	headerExtensions?: { uri: string; id: number; encrypt?: boolean }[];
+	encodings?: RtpEncodingParameters[];
+	rtcp?: { cname?: string; reducedSize?: boolean; mux?: boolean };
+}
+
+export interface TransportTuple {
+	localIp: string;
+	localPort: number;
+	remoteIp?: string;
+	remotePort?: number;
+	protocol: 'udp' | 'tcp';
+}
+
+export type TransportListenIp = string | { ip: string; announcedIp?: string };
+export interface TransportListenInfo { protocol?: 'udp' | 'tcp'; ip: string; announcedAddress?: string; announcedIp?: string; port?: number }
+export interface NumSctpStreams { OS: number; MIS: number }
+export interface SctpStreamParameters { streamId: number; ordered?: boolean; maxPacketLifeTime?: number; maxRetransmits?: number }
+export interface SrtpParameters { cryptoSuite: string; keyBase64: string }
+export interface DtlsParameters { role?: 'auto' | 'client' | 'server'; fingerprints: { algorithm: string; value: string }[] }
+export interface IceParameters { usernameFragment: string; password: string; iceLite?: boolean }
+export interface IceCandidate { foundation: string; priority: number; ip: string; protocol: 'udp' | 'tcp'; port: number; type: 'host'; tcpType?: 'passive' }
+export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** Worker settings, as mediasoup's (applied to every worker of the pool). */
+export interface WorkerSettings {
+	logLevel?: 'debug' | 'warn' | 'error' | 'none';
+	logTags?: string[];
+	rtcMinPort?: number;
+	rtcMaxPort?: number;
+	dtlsCertificateFile?: string;
+	dtlsPrivateKeyFile?: string;
+}
+
+export type PlacementPolicy = 'pack' | 'spread' | 'least-loaded';
+
+export interface MafaldaOptions {
+	/** At most this many workers (default: the number of cores, re-read while running). */
+	maxWorkers?: number;
+	/** Milliseconds a worker that hosts nothing stays up (default 30000). */
+	workerIdleTimeout?: number;
+	/** Load, as a fraction of one core, above which 'pack' starts another worker (default 0.6). */
+	watermark?: number;
+	/** Where new transports go (default 'pack'). */
+	policy?: PlacementPolicy;
+	workerSettings?: WorkerSettings;
+	/** Milliseconds between CPU samples of the workers (default 500). */
+	sampleInterval?: number;
+}
+
+export interface PlacementDecision {
+	atMs: number;
+	subject: string;
+	policy: PlacementPolicy;
+	watermark: number;
+	maxWorkers: number;
+	cost: number;
+	candidates: { key: number; load: number; hasShard: boolean }[];
+	reason: string;
+	workerId: string;
+}
+
+export interface MafaldaDump {
+	policy: PlacementPolicy;
+	watermark: number;
+	maxWorkers: number;
+	workerIdleTimeout: number;
+	routerIds: string[];
+	workers: {
+		id: string;
+		/** Blended load the scheduler uses, fraction of one core. */
+		load: number;
+		/** Measured CPU share of the worker thread. */
+		cpu: number;
+		tid: number | null;
+		holdings: { transports: number; producers: number; consumers: number; pipes: number };
+		shards: { routerId: string; shardRouterId: string; transportIds: string[] }[];
+		pipes: { fromWorkerId: string; toWorkerId: string | null; producerIds: string[]; dataProducerIds: string[] }[];
+	}[];
+	decisions: PlacementDecision[];
+}
+
+export class UnsupportedError extends Error {}
+export class InvalidStateError extends Error {}
+
+export class Mafalda extends EventEmitter {
+	constructor(options?: MafaldaOptions);
+	get closed(): boolean;
+	get observer(): EventEmitter;
+	createRouter(options?: { mediaCodecs?: RtpCodecCapability[]; appData?: AppData }): Promise<MafaldaRouter>;
+	dump(): Promise<MafaldaDump>;
+	housekeep(): void;
+	simulateWorkerDeath(workerId: string): void;
+	close(): void;
+	on(event: 'workerdied', listener: (info: { workerId: string; routers: MafaldaRouter[] }) => void): this;
+	on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+export interface WebRtcTransportOptions {
+	listenInfos?: TransportListenInfo[];
+	listenIps?: TransportListenIp[];
+	port?: number;
+	enableUdp?: boolean;
+	enableTcp?: boolean;
+	preferUdp?: boolean;
+	preferTcp?: boolean;
+	initialAvailableOutgoingBitrate?: number;
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	appData?: AppData;
+}
+
+export interface PlainTransportOptions {
+	listenInfo?: TransportListenInfo;
+	listenIp?: TransportListenIp;
+	port?: number;
+	rtcpMux?: boolean;
+	comedia?: boolean;
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	enableSrtp?: boolean;
+	srtpCryptoSuite?: string;
+	appData?: AppData;
+}
+
+export interface PipeTransportOptions {
+	listenInfo?: TransportListenInfo;
+	listenIp?: TransportListenIp;
+	port?: number;
+	enableSctp?: boolean;
+	numSctpStreams?: NumSctpStreams;
+	maxSctpMessageSize?: number;
+	sctpSendBufferSize?: number;
+	enableRtx?: boolean;
+	enableSrtp?: boolean;
+	appData?: AppData;
+}
+
+export class MafaldaRouter extends EventEmitter {
+	get id(): string;
+	get closed(): boolean;
+	get rtpCapabilities(): RtpCapabilities;
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	close(): void;
+	dump(): Promise<any>;
+	createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport>;
+	createPlainTransport(options: PlainTransportOptions): Promise<PlainTransport>;
+	createPipeTransport(options: PipeTransportOptions): Promise<PipeTransport>;
+	createDirectTransport(options?: { maxMessageSize?: number; appData?: AppData }): Promise<DirectTransport>;
+	createAudioLevelObserver(options?: { maxEntries?: number; threshold?: number; interval?: number; appData?: AppData }): Promise<AudioLevelObserver>;
+	createActiveSpeakerObserver(options?: { interval?: number; appData?: AppData }): Promise<ActiveSpeakerObserver>;
+	canConsume(options: { producerId: string; rtpCapabilities: RtpCapabilities }): boolean;
+	pipeToRouter(options: {
+		producerId?: string;
+		dataProducerId?: string;
+		router: MafaldaRouter;
+		listenIp?: TransportListenIp;
+		listenInfo?: TransportListenInfo;
+		enableSctp?: boolean;
+		numSctpStreams?: NumSctpStreams;
+		enableRtx?: boolean;
+		enableSrtp?: boolean;
+	}): Promise<{ pipeConsumer?: Consumer; pipeProducer?: Producer; pipeDataConsumer?: DataConsumer; pipeDataProducer?: DataProducer }>;
+}
+
+export class Transport extends EventEmitter {
+	get id(): string;
+	get closed(): boolean;
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	/** Id of the worker (CPU core) the scheduler placed this transport on. */
+	get workerId(): string | undefined;
+	close(): void;
+	dump(): Promise<any>;
+	getStats(): Promise<any[]>;
+	setMaxIncomingBitrate(bitrate: number): Promise<void>;
+	setMaxOutgoingBitrate(bitrate: number): Promise<void>;
+	enableTraceEvent(types?: ('probation' | 'bwe')[]): Promise<void>;
+	produce(options: { id?: string; kind: MediaKind; rtpParameters: RtpParameters; paused?: boolean; keyFrameRequestDelay?: number; appData?: AppData }): Promise<Producer>;
+	consume(options: { producerId: string; rtpCapabilities: RtpCapabilities; paused?: boolean; mid?: string; preferredLayers?: ConsumerLayers; pipe?: boolean; appData?: AppData }): Promise<Consumer>;
+	produceData(options?: { id?: string; sctpStreamParameters?: SctpStreamParameters; label?: string; protocol?: string; appData?: AppData }): Promise<DataProducer>;
+	consumeData(options: { dataProducerId: string; ordered?: boolean; maxPacketLifeTime?: number; maxRetransmits?: number; appData?: AppData }): Promise<DataConsumer>;
+}
+
+export class WebRtcTransport extends Transport {
+	get iceRole(): 'controlled';
+	get iceParameters(): IceParameters;
+	get iceCandidates(): IceCandidate[];
+	get iceState(): IceState;
+	get iceSelectedTuple(): TransportTuple | undefined;
+	get dtlsParameters(): DtlsParameters;
+	get dtlsState(): DtlsState;
+	get dtlsRemoteCert(): string | undefined;
+	get sctpParameters(): any;
+	get sctpState(): SctpState | undefined;
+	connect(options: { dtlsParameters: DtlsParameters }): Promise<void>;
+	restartIce(): Promise<IceParameters>;
+}
+
+export class PlainTransport extends Transport {
+	get tuple(): TransportTuple;
+	get rtcpTuple(): TransportTuple | undefined;
+	get sctpParameters(): any;
+	get sctpState(): SctpState | undefined;
+	get srtpParameters(): SrtpParameters | undefined;
+	connect(options: { ip?: string; port?: number; rtcpPort?: number; srtpParameters?: SrtpParameters }): Promise<void>;
+}
+
+export class PipeTransport extends Transport {
+	get tuple(): TransportTuple;
+	get sctpParameters(): any;
+	get sctpState(): SctpState | undefined;
+	get srtpParameters(): SrtpParameters | undefined;
+	connect(options: { ip: string; port: number; srtpParameters?: SrtpParameters }): Promise<void>;
+}
+
+export class DirectTransport extends Transport {
+	connect(): Promise<void>;
+	sendRtcp(rtcpPacket: Buffer): void;
+}
+
+export interface ConsumerLayers { spatialLayer: number; temporalLayer?: number }
+
+export class Producer extends EventEmitter {
+	get id(): string;
+	get closed(): boolean;
+	get kind(): MediaKind;
+	get rtpParameters(): RtpParameters;
+	get type(): 'simple' | 'simulcast' | 'svc';
+	get consumableRtpParameters(): RtpParameters;
+	get paused(): boolean;
+	get score(): { ssrc: number; rid?: string; score: number }[];
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	close(): void;
+	dump(): Promise<any>;
+	getStats(): Promise<any[]>;
+	pause(): Promise<void>;
+	resume(): Promise<void>;
+	enableTraceEvent(types?: string[]): Promise<void>;
+	send(rtpPacket: Buffer): void;
+}
+
+export class Consumer extends EventEmitter {
+	get id(): string;
+	get producerId(): string;
+	get closed(): boolean;
+	get kind(): MediaKind;
+	get rtpParameters(): RtpParameters;
+	get type(): 'simple' | 'simulcast' | 'svc' | 'pipe';
+	get paused(): boolean;
+	get producerPaused(): boolean;
+	get priority(): number;
+	get score(): { score: number; producerScore: number; producerScores: number[] };
+	get preferredLayers(): ConsumerLayers | undefined;
+	get currentLayers(): ConsumerLayers | undefined;
+	/** Whether its producer lives on another worker and is piped to this one. */
+	get piped(): boolean;
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	close(): void;
+	dump(): Promise<any>;
+	getStats(): Promise<any[]>;
+	pause(): Promise<void>;
+	resume(): Promise<void>;
+	setPreferredLayers(layers: ConsumerLayers): Promise<void>;
+	setPriority(priority: number): Promise<void>;
+	unsetPriority(): Promise<void>;
+	requestKeyFrame(): Promise<void>;
+	enableTraceEvent(types?: string[]): Promise<void>;
+}
+
+export class DataProducer extends EventEmitter {
+	get id(): string;
+	get closed(): boolean;
+	get type(): 'sctp' | 'direct';
+	get sctpStreamParameters(): SctpStreamParameters | undefined;
+	get label(): string;
+	get protocol(): string;
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	close(): void;
+	dump(): Promise<any>;
+	getStats(): Promise<any[]>;
+	send(message: string | Buffer, ppid?: number): void;
+}
+
+export class DataConsumer extends EventEmitter {
+	get id(): string;
+	get dataProducerId(): string;
+	get closed(): boolean;
+	get type(): 'sctp' | 'direct';
+	get sctpStreamParameters(): SctpStreamParameters | undefined;
+	get label(): string;
+	get protocol(): string;
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	close(): void;
+	dump(): Promise<any>;
+	getStats(): Promise<any[]>;
+	getBufferedAmount(): Promise<number>;
+	setBufferedAmountLowThreshold(threshold: number): Promise<void>;
+	send(message: string | Buffer, ppid?: number): Promise<void>;
+}
+
+export class RtpObserver extends EventEmitter {
+	get id(): string;
+	get closed(): boolean;
+	get paused(): boolean;
+	get appData(): AppData;
+	set appData(appData: AppData);
+	get observer(): EventEmitter;
+	close(): void;
+	pause(): Promise<void>;
+	resume(): Promise<void>;
+	addProducer(options: { producerId: string }): Promise<void>;
+	removeProducer(options: { producerId: string }): Promise<void>;
+}
+
+export class AudioLevelObserver extends RtpObserver {
+	on(event: 'volumes', listener: (volumes: { producer: Producer; volume: number }[]) => void): this;
+	on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+export class ActiveSpeakerObserver extends RtpObserver {
+	on(event: 'dominantspeaker', listener: (speaker: { producer: Producer }) => void): this;
+	on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+export const types: {
+	UnsupportedError: typeof UnsupportedError;
+	InvalidStateError: typeof InvalidStateError;
+	MafaldaRouter: typeof MafaldaRouter;
+};
+
+export const version: string;
