@@ -1,15 +1,10 @@
-//! One monotonic clock for senders and receivers: nanoseconds since the first reading.
-//! Senders write it into payloads, receivers subtract it on arrival (same process, so
-//! the difference is one-way latency with no clock skew).
+//! One clock for senders and receivers: wall-clock nanoseconds (CLOCK_REALTIME),
+//! because the kernel stamps each received datagram (SO_TIMESTAMPNS) on that clock.
+//! Senders write it into payloads; receivers subtract it from the kernel's arrival
+//! stamp, so that latency excludes how late our receiving thread woke up.
 
-use std::sync::OnceLock;
-use std::time::Instant;
-
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn now_ns() -> u64 {
-    epoch().elapsed().as_nanos() as u64
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
 }

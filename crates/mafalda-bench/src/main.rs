@@ -21,6 +21,7 @@ mod room;
 mod rtp;
 mod scenarios;
 mod simulation;
+mod sink;
 mod thread_cpu;
 mod udp_drops;
 mod window;

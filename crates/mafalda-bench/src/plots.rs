@@ -37,11 +37,11 @@ pub fn loss_vs_subscribers(result: &BigRoomResult, path: &Path) -> PlotResult {
     let max_n = ramps.iter().flat_map(|r| r.steps.iter().map(|s| s.subscribers)).max().unwrap_or(1) as f64;
     let max_loss = ramps
         .iter()
-        .flat_map(|r| r.steps.iter().map(|s| s.window.loss * 100.0))
+        .flat_map(|r| r.steps.iter().map(|s| s.window.undelivered() * 100.0))
         .fold(2.0, f64::max)
         .min(100.0);
     let mut chart = ChartBuilder::on(&root)
-        .caption("One big room: loss against subscribers (1 publisher, audio + video)", ("sans-serif", 22))
+        .caption("One big room: packets lost or not delivered, against subscribers", ("sans-serif", 22))
         .margin(15)
         .x_label_area_size(45)
         .y_label_area_size(60)
@@ -49,7 +49,7 @@ pub fn loss_vs_subscribers(result: &BigRoomResult, path: &Path) -> PlotResult {
     chart
         .configure_mesh()
         .x_desc("subscribers (N)")
-        .y_desc("packets lost (%)")
+        .y_desc("lost or not delivered (%)")
         .label_style(("sans-serif", 15))
         .draw()?;
     chart.draw_series(LineSeries::new([(0.0, 1.0), (max_n * 1.05, 1.0)], BLACK.mix(0.4)))?
@@ -57,7 +57,7 @@ pub fn loss_vs_subscribers(result: &BigRoomResult, path: &Path) -> PlotResult {
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLACK.mix(0.4)));
     for (i, ramp) in ramps.iter().enumerate() {
         let color = PALETTE[i];
-        let points: Vec<(f64, f64)> = ramp.steps.iter().map(|s| (s.subscribers as f64, s.window.loss * 100.0)).collect();
+        let points: Vec<(f64, f64)> = ramp.steps.iter().map(|s| (s.subscribers as f64, s.window.undelivered() * 100.0)).collect();
         chart
             .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
             .label(ramp.system.clone())
@@ -98,6 +98,9 @@ pub fn cores_over_time(result: &SimulationResult, path: &Path) -> PlotResult {
         .draw()?;
     for (i, outcome) in result.outcomes.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
+        // A line that a later one covers exactly is drawn wider, so that both show.
+        let covered_by = result.outcomes[i + 1..].iter().filter(|o| o.cores_by_minute == outcome.cores_by_minute).count() as u32;
+        let width = 2 + 4 * covered_by;
         let points: Vec<(f64, f64)> = outcome
             .cores_by_minute
             .iter()
@@ -105,9 +108,9 @@ pub fn cores_over_time(result: &SimulationResult, path: &Path) -> PlotResult {
             .map(|(minute, cores)| (minute as f64 / 60.0, f64::from(*cores).max(1.0)))
             .collect();
         chart
-            .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+            .draw_series(LineSeries::new(points, color.stroke_width(width)))?
             .label(format!("{} ({})", outcome.policy, outcome.workers))
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.stroke_width(width)));
     }
     chart
         .configure_series_labels()

@@ -8,7 +8,7 @@ use crate::rtp::{self, Kind, Packet, StreamState};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -52,6 +52,16 @@ struct Shared {
     inbox: Mutex<Vec<StreamSpec>>,
     stop: AtomicBool,
     tid: AtomicI32,
+    /// Packets sent so far and streams added, per kind (audio, video).
+    sent: [AtomicU64; 2],
+    streams: [AtomicU64; 2],
+}
+
+fn slot(kind: Kind) -> usize {
+    match kind {
+        Kind::Audio => 0,
+        Kind::Video => 1,
+    }
 }
 
 pub struct Publisher {
@@ -67,6 +77,8 @@ impl Publisher {
             inbox: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             tid: AtomicI32::new(0),
+            sent: [AtomicU64::new(0), AtomicU64::new(0)],
+            streams: [AtomicU64::new(0), AtomicU64::new(0)],
         });
         let thread_shared = shared.clone();
         let thread = std::thread::Builder::new()
@@ -78,7 +90,14 @@ impl Publisher {
 
     /// Starts sending `stream` on the next tick.
     pub fn add(&self, stream: StreamSpec) {
+        self.shared.streams[slot(stream.kind)].fetch_add(1, Ordering::Relaxed);
         self.shared.inbox.lock().push(stream);
+    }
+
+    /// (packets sent so far, streams) of one kind.
+    pub fn sent(&self, kind: Kind) -> (u64, u64) {
+        let i = slot(kind);
+        (self.shared.sent[i].load(Ordering::Relaxed), self.shared.streams[i].load(Ordering::Relaxed))
     }
 
     pub fn tid(&self) -> i32 {
@@ -124,7 +143,8 @@ fn run(socket: UdpSocket, shared: &Shared) {
         let now = Instant::now();
         for s in streams.iter_mut() {
             while s.next_at <= now {
-                send_due(&socket, s, now, &mut packet);
+                let sent = send_due(&socket, s, now, &mut packet);
+                shared.sent[slot(s.state.kind)].fetch_add(sent, Ordering::Relaxed);
             }
         }
         next_tick += TICK;
@@ -137,8 +157,8 @@ fn run(socket: UdpSocket, shared: &Shared) {
     }
 }
 
-/// Sends the frame (or audio packet) due at `s.next_at`.
-fn send_due(socket: &UdpSocket, s: &mut Sending, now: Instant, packet: &mut Vec<u8>) {
+/// Sends the frame (or audio packet) due at `s.next_at`; returns packets sent.
+fn send_due(socket: &UdpSocket, s: &mut Sending, now: Instant, packet: &mut Vec<u8>) -> u64 {
     match s.state.kind {
         Kind::Audio => {
             rtp::build(
@@ -148,6 +168,7 @@ fn send_due(socket: &UdpSocket, s: &mut Sending, now: Instant, packet: &mut Vec<
             let _ = socket.send_to(packet, s.target);
             s.state.timestamp = s.state.timestamp.wrapping_add(960);
             s.next_at += AUDIO_INTERVAL;
+            1
         }
         Kind::Video => {
             let periodic = s.last_key_frame.is_none_or(|t| now.duration_since(t) >= KEY_FRAME_INTERVAL);
@@ -174,6 +195,7 @@ fn send_due(socket: &UdpSocket, s: &mut Sending, now: Instant, packet: &mut Vec<
             s.state.timestamp = s.state.timestamp.wrapping_add(3000);
             s.state.picture_id = (s.state.picture_id + 1) & 0x7fff;
             s.next_at += FRAME_INTERVAL;
+            PACKETS_PER_FRAME as u64
         }
     }
 }

@@ -73,6 +73,7 @@ impl Receiver {
             let socket = UdpSocket::bind("127.0.0.1:0").expect("bind receiver socket");
             socket.set_read_timeout(Some(std::time::Duration::from_millis(50))).expect("receiver timeout");
             force_receive_buffer(&socket, SOCKET_BUFFER);
+            enable_kernel_timestamps(&socket);
             addresses.push(socket.local_addr().expect("receiver address"));
             let tid = Arc::new(AtomicI32::new(0));
             tids.push(tid.clone());
@@ -157,6 +158,34 @@ fn force_receive_buffer(socket: &UdpSocket, bytes: i32) {
     }
 }
 
+/// Asks the kernel to stamp every datagram with its arrival time (CLOCK_REALTIME).
+fn enable_kernel_timestamps(socket: &UdpSocket) {
+    let on: i32 = 1;
+    // SAFETY: fd is a valid socket; the value is a plain int of the right size.
+    unsafe {
+        libc::setsockopt(socket.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, (&on as *const i32).cast(), 4);
+    }
+}
+
+/// The SCM_TIMESTAMPNS stamp of a received message, in ns.
+fn kernel_timestamp(header: &libc::msghdr) -> Option<u64> {
+    // SAFETY: the header comes from a successful recvmmsg; the CMSG macros walk the
+    // control buffer the kernel filled, within msg_controllen.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(header);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS {
+                let ts = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg) as *const libc::timespec);
+                return Some(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64);
+            }
+            cmsg = libc::CMSG_NXTHDR(header, cmsg);
+        }
+    }
+    None
+}
+
+const CONTROL_LEN: usize = 64;
+
 fn run(socket: UdpSocket, shared: &Shared, tid: &AtomicI32) {
     // SAFETY: gettid has no preconditions.
     tid.store(unsafe { libc::gettid() }, Ordering::Relaxed);
@@ -166,17 +195,23 @@ fn run(socket: UdpSocket, shared: &Shared, tid: &AtomicI32) {
         .iter_mut()
         .map(|b| libc::iovec { iov_base: b.as_mut_ptr().cast(), iov_len: MAX_PACKET })
         .collect();
+    let mut controls = vec![[0u64; CONTROL_LEN / 8]; BATCH];
     let mut headers: Vec<libc::mmsghdr> = iovecs
         .iter_mut()
-        .map(|iov| {
-            // SAFETY: an all-zero msghdr is valid (no name, no control data).
+        .zip(controls.iter_mut())
+        .map(|(iov, control)| {
+            // SAFETY: an all-zero msghdr is valid (no name); iov and control outlive it.
             let mut h: libc::mmsghdr = unsafe { std::mem::zeroed() };
             h.msg_hdr.msg_iov = iov;
             h.msg_hdr.msg_iovlen = 1;
+            h.msg_hdr.msg_control = control.as_mut_ptr().cast();
             h
         })
         .collect();
     while !shared.stop.load(Ordering::Relaxed) {
+        for h in headers.iter_mut() {
+            h.msg_hdr.msg_controllen = CONTROL_LEN; // the kernel shrinks it to what it wrote
+        }
         // SAFETY: headers point at live buffers of MAX_PACKET bytes each.
         let n = unsafe {
             libc::recvmmsg(fd, headers.as_mut_ptr(), BATCH as u32, libc::MSG_WAITFORONE, std::ptr::null_mut())
@@ -184,7 +219,7 @@ fn run(socket: UdpSocket, shared: &Shared, tid: &AtomicI32) {
         if n <= 0 {
             continue; // timeout: look at the stop flag
         }
-        let arrival = now_ns();
+        let woke = now_ns();
         let mut tables = shared.tables.lock();
         let tables = &mut *tables;
         for i in 0..n as usize {
@@ -198,6 +233,7 @@ fn run(socket: UdpSocket, shared: &Shared, tid: &AtomicI32) {
                 continue;
             };
             let Some(packet) = rtp::parse(data, stream.registration.video) else { continue };
+            let arrival = kernel_timestamp(&headers[i].msg_hdr).unwrap_or(woke);
             count(stream, packet.seq);
             tables.latency[stream.registration.group].record_ns(arrival.saturating_sub(packet.send_ns));
             if stream.registration.trace {

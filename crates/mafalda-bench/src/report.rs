@@ -129,8 +129,8 @@ fn capacity_target(big: Option<&BigRoomResult>) -> Target {
 pub fn overhead_on_one_worker(b: &BigRoomResult) -> Option<(f64, Vec<usize>)> {
     let (mut mafalda_cpu, mut mafalda_packets, mut plain_cpu, mut plain_packets) = (0.0, 0u64, 0.0, 0u64);
     let mut sizes = Vec::new();
-    for m in b.mafalda.steps.iter().filter(|s| s.workers_with_subscribers == 1 && s.window.loss <= LOSS_LIMIT) {
-        if let Some(p) = b.plain.steps.iter().find(|p| p.subscribers == m.subscribers && p.window.loss <= LOSS_LIMIT) {
+    for m in b.mafalda.steps.iter().filter(|s| s.workers_with_subscribers == 1 && s.window.undelivered() <= LOSS_LIMIT) {
+        if let Some(p) = b.plain.steps.iter().find(|p| p.subscribers == m.subscribers && p.window.undelivered() <= LOSS_LIMIT) {
             mafalda_cpu += m.window.worker_cpu_seconds;
             mafalda_packets += m.window.delivered_packets;
             plain_cpu += p.window.worker_cpu_seconds;
@@ -193,25 +193,28 @@ fn join(values: &[usize]) -> String {
 
 fn ramp_table(md: &mut String, ramp: &Ramp) {
     let _ = writeln!(md, "**{}** — stopped: {}; largest N under 1 % loss: **{}**.\n", ramp.system, ramp.stopped_because, ramp.max_subscribers_under_limit);
-    md.push_str("| N | workers with subscribers | pipes | loss | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | process CPU µs/packet | silent streams | drops at our receivers | drops at worker input |\n");
-    md.push_str("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    md.push_str("| N | workers with subscribers | pipes | loss (gaps) | not delivered (vs sent) | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | process CPU µs/packet | generator CPU (cores) | silent streams | drops at our receivers | drops at worker input | CPU stall |\n");
+    md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for s in &ramp.steps {
         let w = &s.window;
         let cores: Vec<String> = w.workers.iter().map(|c| format!("{:.2}", c.cores)).collect();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.3} % | {:.0} | {} | {:.2} | {:.2} | {} | {} | {} |",
+            "| {} | {} | {} | {:.3} % | {:.2} % | {:.0} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.0} % |",
             s.subscribers,
             s.workers_with_subscribers,
             s.pipes,
             w.loss * 100.0,
+            w.shortfall * 100.0,
             w.delivered_pps,
             cores.join(" + "),
             w.worker_cpu_us_per_packet(),
             w.process_cpu_us_per_packet(),
+            w.generator_cores,
             w.silent_streams,
             w.receiver_socket_drops,
-            w.worker_input_drops
+            w.worker_input_drops,
+            w.cpu_stall * 100.0
         );
     }
     md.push('\n');
@@ -224,14 +227,16 @@ fn big_room_section(md: &mut String, b: &BigRoomResult, plots_link: &str) {
         "One publisher sends opus (50 packets/s) and VP8 (150 packets/s, 1,200 bytes) into a PlainTransport; \
 subscribers are added {} at a time while the media flows, each with its own PlainTransport and two consumers. \
 After each step the system settles, then a {:.0} s window counts every consumer stream's packets and sequence \
-gaps. The ramp stops after two consecutive windows over 1 % loss. Plain mediasoup: one router on one worker. \
+gaps. A window fails when more than 1 % of the packets were lost (sequence gaps) or not \
+delivered (fewer packets delivered than the publisher sent in the window: a saturated worker first queues, \
+then drops); the ramp stops after two consecutive failed windows. Plain mediasoup: one router on one worker. \
 MafaldaRouter: policy `pack`, `maxWorkers` 2, watermark 0.6, load sampled every 100 ms.\n",
         b.step, b.window_seconds
     );
     let ratio = b.mafalda.max_subscribers_under_limit as f64 / b.plain.max_subscribers_under_limit.max(1) as f64;
-    let best = |r: &Ramp| r.steps.iter().filter(|s| s.window.loss <= LOSS_LIMIT).map(|s| s.window.delivered_pps).fold(0.0, f64::max);
+    let best = |r: &Ramp| r.steps.iter().filter(|s| s.window.undelivered() <= LOSS_LIMIT).map(|s| s.window.delivered_pps).fold(0.0, f64::max);
     md.push_str("| | plain mediasoup | MafaldaRouter | ratio |\n| --- | ---: | ---: | ---: |\n");
-    let _ = writeln!(md, "| max N at < 1 % loss | {} | {} | {:.2}× |", b.plain.max_subscribers_under_limit, b.mafalda.max_subscribers_under_limit, ratio);
+    let _ = writeln!(md, "| max N with < 1 % lost or not delivered | {} | {} | {:.2}× |", b.plain.max_subscribers_under_limit, b.mafalda.max_subscribers_under_limit, ratio);
     let _ = writeln!(md, "| forwarded packets/s at that N (best window under 1 %) | {:.0} | {:.0} | {:.2}× |", best(&b.plain), best(&b.mafalda), best(&b.mafalda) / best(&b.plain).max(1.0));
     if let Some((overhead, sizes)) = overhead_on_one_worker(b) {
         let _ = writeln!(md, "| worker CPU per packet while the room fits one worker (N = {}) | 1 | {:.3} | {overhead:+.1} % |", join(&sizes), 1.0 + overhead / 100.0);

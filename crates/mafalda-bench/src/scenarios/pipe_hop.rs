@@ -79,7 +79,7 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     for ssrc in traced.iter().flatten() {
         receiver.take_trace(*ssrc);
     }
-    let latency_window = window::measure(&watch(&receiver, &streams, &workers, &published), scale.seconds(3.0, 10.0)).await;
+    let latency_window = window::measure(&watch(&receiver, &publisher, &streams, &workers, &published), scale.seconds(3.0, 10.0)).await;
     let added_latency = paired_difference(
         &receiver.take_trace(traced[SAME].expect("traced same-worker stream")),
         &receiver.take_trace(traced[CROSS].expect("traced cross-worker stream")),
@@ -100,14 +100,14 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     // CPU: K subscribers on one side, then on the other.
     let k = scale.pick(40, 150);
     let (same, cross) = split_subscribers(&mut room, &published, to, k).await;
-    let same_worker = consume_and_measure(&mut room, &receiver, &published, &same, &workers, scale).await;
+    let same_worker = consume_and_measure(&mut room, &receiver, &publisher, &published, &same, &workers, scale).await;
     for index in &same {
         room.close_subscriber(*index);
     }
     let cross_consumers = consume(&mut room, &receiver, &published, &cross).await;
     let pipes_in_cross_phase = mafalda_room::pipe_count(&mafalda).await;
     tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-    let cross_worker = window::measure(&watch(&receiver, &cross_consumers, &workers, &published), scale.seconds(3.0, 8.0)).await;
+    let cross_worker = window::measure(&watch(&receiver, &publisher, &cross_consumers, &workers, &published), scale.seconds(3.0, 8.0)).await;
     eprintln!(
         "[pipe-hop] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={pipes_in_cross_phase}",
         same_worker.worker_cpu_us_per_packet(),
@@ -142,12 +142,20 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     }
 }
 
-fn watch<'a>(receiver: &'a Receiver, streams: &'a [(Kind, u32)], workers: &'a [(String, i32)], published: &Published) -> Watch<'a> {
+fn watch<'a>(
+    receiver: &'a Receiver,
+    publisher: &'a Publisher,
+    streams: &'a [(Kind, u32)],
+    workers: &'a [(String, i32)],
+    published: &Published,
+) -> Watch<'a> {
     Watch {
+        publisher,
         receiver,
         streams,
         workers,
         generator: receiver.tids(),
+        all_streams: streams.len(),
         receiver_ports: receiver.addresses().iter().map(|a| a.port()).collect(),
         worker_input_ports: vec![published.target.port()],
     }
@@ -187,6 +195,7 @@ async fn consume<R: Room>(room: &mut R, receiver: &Receiver, published: &Publish
 async fn consume_and_measure<R: Room>(
     room: &mut R,
     receiver: &Receiver,
+    publisher: &Publisher,
     published: &Published,
     indices: &[usize],
     workers: &[(String, i32)],
@@ -194,7 +203,7 @@ async fn consume_and_measure<R: Room>(
 ) -> Window {
     let streams = consume(room, receiver, published, indices).await;
     tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-    let window = window::measure(&watch(receiver, &streams, workers, published), scale.seconds(3.0, 8.0)).await;
+    let window = window::measure(&watch(receiver, publisher, &streams, workers, published), scale.seconds(3.0, 8.0)).await;
     for (_, ssrc) in &streams {
         receiver.forget(*ssrc);
     }

@@ -113,6 +113,8 @@ pub async fn run_policy(policy: Policy, scale: Scale) -> PolicyRun {
         streams: &streams,
         workers: &workers,
         generator: [receiver.tids(), vec![publisher.tid()]].concat(),
+        all_streams: streams.len(),
+        publisher: &publisher,
         receiver_ports: receiver.addresses().iter().map(|a| a.port()).collect(),
         worker_input_ports: input_ports,
     };
