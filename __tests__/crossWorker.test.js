@@ -1,7 +1,7 @@
 'use strict';
 
 const { Mafalda } = require('..');
-const { mediaCodecs, opusProducerParameters } = require('./helpers/codecs');
+const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('./helpers/codecs');
 const { rtpSink, rtpSource, waitFor, sleep } = require('./helpers/rtp');
 
 /** A PlainTransport producer fed by a UDP source in the test. */
@@ -135,6 +135,44 @@ describe('MafaldaRouter across workers', () => {
 		expect(await pipeCount(ctx.mafalda)).toBe(1);
 		await observer.removeProducer({ producerId: producer.id });
 		expect(await pipeCount(ctx.mafalda)).toBe(0);
+	});
+
+	test('an active speaker observer names a producer that lives on another worker', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const observer = await router.createActiveSpeakerObserver({ interval: 100 });
+		const { producer, source } = await plainProducer(router, { ssrc: 3434, audioLevel: 10 });
+		ctx.cleanups.push(() => source.stop());
+		const speakers = [];
+		observer.on('dominantspeaker', ({ producer: speaker }) => speakers.push(speaker));
+		await observer.addProducer({ producerId: producer.id });
+		expect(await waitFor(() => speakers.length > 0, { timeoutMs: 15000 })).toBe(true);
+		expect(speakers[0]).toBe(producer);
+		expect(await pipeCount(ctx.mafalda)).toBe(1);
+	});
+
+	test('a key frame request on a consumer reaches the sender of its producer on another worker as an RTCP PLI', async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await ctx.mafalda.createRouter({ mediaCodecs });
+		const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', comedia: true, rtcpMux: true });
+		const producer = await sendTransport.produce({ kind: 'video', rtpParameters: vp8ProducerParameters(4545) });
+		// Every packet a VP8 key frame: payload descriptor (X=1, S=1, PID 0, 15-bit picture id),
+		// then a key frame header (P=0, start code, 640x480), so no key frame request stays pending.
+		const keyFrame = [0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01];
+		const payload = Buffer.concat([Buffer.from([0x90, 0x80, 0x80, 0x01, ...keyFrame]), Buffer.alloc(100, 0x55)]);
+		const source = await rtpSource({ port: sendTransport.tuple.localPort, ssrc: 4545, payloadType: 96, payload });
+		const { transport: recvTransport, consumer, sink } = await plainConsumer(router, producer);
+		ctx.cleanups.push(() => source.stop(), () => sink.close());
+		expect(recvTransport.workerId).not.toBe(sendTransport.workerId);
+		expect(await waitFor(() => sink.packets.length > 10)).toBe(true);
+
+		const plis = () => source.rtcpReceived.filter((p) => p.packetType === 206 && p.format === 1).length;
+		await sleep(1000);
+		const quiet = plis();
+		await sleep(1000);
+		expect(plis()).toBe(quiet); // key frames flow: nobody asks for one
+		await consumer.requestKeyFrame();
+		expect(await waitFor(() => plis() > quiet)).toBe(true);
 	});
 
 	test('consumeData of a data producer on another worker delivers its messages', async () => {

@@ -15,4 +15,17 @@ function opusProducerParameters(ssrc, payloadType = 111) {
 	};
 }
 
-module.exports = { mediaCodecs, opusProducerParameters };
+/** Producer parameters of a VP8 stream that accepts PLI and FIR. */
+function vp8ProducerParameters(ssrc, payloadType = 96) {
+	return {
+		codecs: [{
+			mimeType: 'video/VP8',
+			payloadType,
+			clockRate: 90000,
+			rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+		}],
+		encodings: [{ ssrc }],
+	};
+}
+
+module.exports = { mediaCodecs, opusProducerParameters, vp8ProducerParameters };

@@ -37,16 +37,24 @@ async function rtpSink() {
 	return { socket, packets, port: socket.address().port, close: () => socket.close() };
 }
 
-/** Sends RTP to `port` every 20 ms until stopped. */
-async function rtpSource({ port, ssrc, payloadType, audioLevel }) {
+/**
+ * Sends RTP to `port` every 20 ms until stopped, and keeps the RTCP packet types it
+ * receives back (e.g. 206 for a PLI).
+ */
+async function rtpSource({ port, ssrc, payloadType, audioLevel, payload }) {
 	const socket = dgram.createSocket('udp4');
+	const rtcpReceived = [];
+	socket.on('message', (packet) => {
+		if (isRtcp(packet)) rtcpReceived.push({ packetType: packet[1], format: packet[0] & 0x1f });
+	});
 	await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
 	let seq = 0;
 	const timer = setInterval(() => {
 		seq += 1;
-		socket.send(rtpPacket({ seq, ssrc, payloadType, audioLevel }), port, '127.0.0.1');
+		socket.send(rtpPacket({ seq, ssrc, payloadType, audioLevel, payload }), port, '127.0.0.1');
 	}, 20);
 	return {
+		rtcpReceived,
 		get sent() { return seq; },
 		stop() {
 			clearInterval(timer);
