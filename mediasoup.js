@@ -1,0 +1,65 @@
+'use strict';
+
+/**
+ * mafalda-sfu/mediasoup: a drop-in for the `mediasoup` module (3.14 API).
+ *
+ *   const mediasoup = require('mafalda-sfu/mediasoup');
+ *   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+ *   const router = await worker.createRouter({ mediaCodecs }); // a MafaldaRouter
+ *
+ * Workers are virtual: every Worker created with the same native settings shares
+ * one Mafalda pool of real mediasoup workers (threads of this process).
+ * `createMediasoup(poolOptions)` gives another such module whose pools use the
+ * given Mafalda options (e.g. `{ policy: 'spread', maxWorkers: 2 }`).
+ */
+
+const path = require('node:path');
+const { EnhancedEventEmitter } = require('./lib/enhancedEvents');
+const { UnsupportedError, InvalidStateError } = require('./lib/errors');
+const { binding } = require('./lib/native');
+const { checkAppData } = require('./lib/validate');
+const { checkWorkerSettings, nativeWorkerSettings } = require('./lib/workerSettings');
+const { parseScalabilityMode } = require('./lib/scalabilityModes');
+const { SharedPools } = require('./lib/SharedPools');
+const { Worker } = require('./lib/Worker');
+const { MafaldaRouter } = require('./lib/Router');
+
+/** The mediasoup API version this module mirrors. */
+const version = '3.14.7';
+
+/** The worker is not a separate binary: it is built into the native addon. */
+const workerBin = Object.keys(require.cache).find((file) => /mafalda-sfu[^/\\]*\.node$/.test(file))
+	?? path.join(__dirname, 'native');
+
+const types = { UnsupportedError, InvalidStateError, Worker, Router: MafaldaRouter, MafaldaRouter };
+
+function getSupportedRtpCapabilities() {
+	return binding.supportedRtpCapabilities();
+}
+
+function createMediasoup(poolOptions = {}) {
+	const pools = new SharedPools(poolOptions);
+	const observer = new EnhancedEventEmitter();
+
+	async function createWorker(settings = {}) {
+		checkWorkerSettings(settings);
+		checkAppData(settings.appData);
+		const workerSettings = nativeWorkerSettings(settings);
+		const worker = new Worker({ lease: pools.acquire(workerSettings), settings: { ...workerSettings }, appData: settings.appData });
+		observer.safeEmit('newworker', worker);
+		return worker;
+	}
+
+	return {
+		version,
+		observer,
+		createWorker,
+		getSupportedRtpCapabilities,
+		parseScalabilityMode,
+		workerBin,
+		types,
+		createMediasoup,
+	};
+}
+
+module.exports = createMediasoup();
