@@ -62,7 +62,13 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
         let _ = writeln!(md, "| {} | {} | {} |", t.what, t.measured, verdict(t.met));
     }
     md.push('\n');
-    findings(&mut md, big.as_ref().map(|r| &r.result), small.as_ref().map(|r| &r.result), sim.as_ref().map(|r| &r.result));
+    findings(
+        &mut md,
+        big.as_ref().map(|r| &r.result),
+        small.as_ref().map(|r| &r.result),
+        hop.as_ref().map(|r| &r.result),
+        sim.as_ref().map(|r| &r.result),
+    );
     if let Some(b) = &big {
         big_room_section(&mut md, &b.result, &paths.plots_link);
     }
@@ -90,7 +96,13 @@ fn capacity_margin(ratio: f64) -> &'static str {
 }
 
 /// What the figures say beyond the verdicts, with the numbers that say it.
-fn findings(md: &mut String, big: Option<&BigRoomResult>, small: Option<&SmallRoomsResult>, sim: Option<&SimulationResult>) {
+fn findings(
+    md: &mut String,
+    big: Option<&BigRoomResult>,
+    small: Option<&SmallRoomsResult>,
+    hop: Option<&PipeHopResult>,
+    sim: Option<&SimulationResult>,
+) {
     md.push_str("## Reading the results\n\n");
     if let Some(b) = big {
         let failed = |r: &Ramp| r.steps.iter().find(|s| s.window.undelivered() > LOSS_LIMIT).map(|s| s.window.clone());
@@ -127,6 +139,25 @@ pipes; on a machine with a core per worker that is the same work spread thinner.
                 s.max_workers,
                 pack.pipes,
                 own.workers_used
+            );
+        }
+    }
+    if let Some(h) = hop {
+        let x = &h.cross_worker;
+        if x.other_socket_drops > 0 {
+            let _ = writeln!(
+                md,
+                "- **Pipes drop packets under bursts.** With {} piped producers ({:.0} packets/s) between two workers, \
+{} datagrams ({:.1} % loss) were dropped at full socket buffers that are neither the publishers' nor ours: the \
+pipe transport. mediasoup pipes everything between two routers through one PipeTransport pair, i.e. one UDP \
+socket with the system's default receive buffer (`net.core.rmem_default`), which holds only a few milliseconds \
+of that traffic when the receiving worker is briefly descheduled. Same-worker delivery of the same load lost \
+nothing. Raising `net.core.rmem_default` on SFU hosts, or spreading heavy traffic over more pipe pairs, is worth \
+testing.",
+                h.pipes_in_cross_phase,
+                h.piped_pps,
+                x.other_socket_drops,
+                x.loss * 100.0
             );
         }
     }
@@ -402,9 +433,11 @@ fn pipe_hop_section(md: &mut String, h: &PipeHopResult) {
         md,
         "A MafaldaRouter on two workers (policy `spread`); the publisher's transport is on worker B. Latency: {} \
 subscribers on B and {} on A (through the pipe) receive the same packets at once; each packet carries its send \
-time, and one traced video stream per side gives the per-packet difference. CPU: {} subscribers all on B, then \
-{} all on A; the extra CPU of both worker threads is divided by the packets that crossed the pipe.\n",
-        h.latency_subscribers_per_side, h.latency_subscribers_per_side, h.cpu_subscribers, h.cpu_subscribers
+time, and one traced video stream per side gives the per-packet difference. CPU: {} publishers (opus + VP8), \
+each consumed by one subscriber on its own worker, then by one on the other worker, so that in the second phase \
+every delivered packet crossed a pipe; the extra CPU of both worker threads is divided by the packets that crossed \
+the pipes.\n",
+        h.latency_subscribers_per_side, h.latency_subscribers_per_side, h.cpu_publishers
     );
     md.push_str("| one-way latency, publisher socket → subscriber socket | samples | median | p99 | max |\n| --- | ---: | ---: | ---: | ---: |\n");
     for (name, p) in [
@@ -414,27 +447,26 @@ time, and one traced video stream per side gives the per-packet difference. CPU:
     ] {
         let _ = writeln!(md, "| {name} | {} | {:.0} µs | {:.0} µs | {:.0} µs |", p.samples, p.p50_us, p.p99_us, p.max_us);
     }
-    md.push_str("\n| CPU phase | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | loss |\n| --- | ---: | --- | ---: | ---: |\n");
+    md.push_str("\n| CPU phase | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | loss | datagrams dropped at full socket buffers (ours / others, e.g. pipe transports) |\n| --- | ---: | --- | ---: | ---: | --- |\n");
     for (name, w) in [("consumers on the producer's worker", &h.same_worker), ("consumers on the other worker (piped)", &h.cross_worker)] {
         let cores: Vec<String> = w.workers.iter().map(|c| format!("{:.3}", c.cores)).collect();
-        let _ = writeln!(md, "| {name} | {:.0} | {} | {:.3} | {:.3} % |", w.delivered_pps, cores.join(" + "), w.worker_cpu_us_per_packet(), w.loss * 100.0);
+        let _ = writeln!(
+            md,
+            "| {name} | {:.0} | {} | {:.3} | {:.3} % | {} / {} |",
+            w.delivered_pps,
+            cores.join(" + "),
+            w.worker_cpu_us_per_packet(),
+            w.loss * 100.0,
+            w.receiver_socket_drops,
+            w.other_socket_drops
+        );
     }
     let _ = writeln!(
         md,
-        "\nThe pipe carried {:.0} packets/s ({} piped producers) against {:.0} packets/s delivered: the worker CPU of \
-the piped phase differed by {:+.1} % per delivered packet ({:+.1} µs per piped packet, both ends). {}\n",
-        h.piped_pps,
-        h.pipes_in_cross_phase,
-        h.cross_worker.delivered_pps,
-        h.cpu_overhead_per_delivered_packet_percent,
-        h.cpu_us_per_piped_packet,
-        if h.cpu_overhead_per_delivered_packet_percent.abs() < 10.0 {
-            "That is within the noise of these measurements (10 ms CPU ticks, a shared machine): one pipe's cost \
-is too small to see next to the fan-out it feeds. Where pipes do cost is many of them: see the spread row \
-of the small-rooms table, whose 1,200 pipes almost double the worker CPU per delivered packet."
-        } else {
-            ""
-        }
+        "\nThe pipes ({} piped producers) carried {:.0} packets/s, as many as were delivered: one pipe hop cost \
+**{:.2} µs of worker CPU per piped packet** (sending end and receiving end together), {:+.0} % over delivering \
+the same packets from the producer's own worker.\n",
+        h.pipes_in_cross_phase, h.piped_pps, h.cpu_us_per_piped_packet, h.cpu_overhead_per_delivered_packet_percent
     );
 }
 

@@ -52,6 +52,10 @@ pub struct Window {
     pub receiver_socket_drops: u64,
     /// Datagrams dropped at full buffers of the publishers' target ports (worker input).
     pub worker_input_drops: u64,
+    /// Datagrams dropped at any other UDP socket of the machine: for us, the workers'
+    /// other transports, such as the pipe transports between workers.
+    #[serde(default)]
+    pub other_socket_drops: u64,
     pub latency: Vec<Percentiles>,
     /// Share of the window in which some runnable task of the machine waited for a CPU
     /// (/proc/pressure/cpu): how contended the machine was, us and our neighbours.
@@ -106,7 +110,11 @@ pub async fn measure(watch: &Watch<'_>, duration: Duration) -> Window {
     tids.extend(&watch.generator);
     let unknown_before = watch.receiver.unknown();
     watch.receiver.take_latency();
-    let drops_before = (udp_drops::drops_of(&watch.receiver_ports), udp_drops::drops_of(&watch.worker_input_ports));
+    let drops_before = (
+        udp_drops::drops_of(&watch.receiver_ports),
+        udp_drops::drops_of(&watch.worker_input_ports),
+        udp_drops::drops_by_port().values().sum::<u64>(),
+    );
     let before = watch.receiver.counts();
     let sent_before = [watch.publisher.sent(Kind::Audio), watch.publisher.sent(Kind::Video)];
     let cpu_before = thread_cpu::read(&tids);
@@ -117,7 +125,11 @@ pub async fn measure(watch: &Watch<'_>, duration: Duration) -> Window {
     let cpu_after = thread_cpu::read(&tids);
     let stall_after = cpu_stall_us();
     let latency = watch.receiver.take_latency().iter().map(|h| h.percentiles()).collect();
-    let drops_after = (udp_drops::drops_of(&watch.receiver_ports), udp_drops::drops_of(&watch.worker_input_ports));
+    let drops_after = (
+        udp_drops::drops_of(&watch.receiver_ports),
+        udp_drops::drops_of(&watch.worker_input_ports),
+        udp_drops::drops_by_port().values().sum::<u64>(),
+    );
     let seconds = cpu_after.wall_seconds_since(&cpu_before);
 
     let (mut expected, mut delivered, mut silent) = (0u64, 0u64, 0usize);
@@ -168,6 +180,11 @@ pub async fn measure(watch: &Watch<'_>, duration: Duration) -> Window {
         unregistered_packets: watch.receiver.unknown().saturating_sub(unknown_before),
         receiver_socket_drops: drops_after.0.saturating_sub(drops_before.0),
         worker_input_drops: drops_after.1.saturating_sub(drops_before.1),
+        other_socket_drops: drops_after
+            .2
+            .saturating_sub(drops_before.2)
+            .saturating_sub(drops_after.0.saturating_sub(drops_before.0))
+            .saturating_sub(drops_after.1.saturating_sub(drops_before.1)),
         latency,
         cpu_stall: match (stall_before, stall_after) {
             (Some(b), Some(a)) => a.saturating_sub(b) as f64 / 1e6 / seconds,

@@ -3,8 +3,9 @@
 //! - Latency: subscribers on B (same worker) and on A (through the pipe) receive the
 //!   same packets at the same time; the added latency is the per-packet difference of
 //!   arrival times of one traced video stream in each group, plus each group's spread.
-//! - CPU: K subscribers all on B, then K subscribers all on A; the extra CPU of both
-//!   worker threads, divided by the packets that crossed the pipe, is the pipe's cost.
+//! - CPU: K publishers, each consumed by one subscriber on its own worker, then by one
+//!   on the other worker; the extra CPU of both worker threads, divided by the packets
+//!   that crossed the pipes, is a pipe's cost per packet.
 
 use super::{pool_options, Scale};
 use crate::child;
@@ -29,10 +30,12 @@ pub struct PipeHopResult {
     pub cross_worker_latency: Percentiles,
     /// Arrival through the pipe minus arrival on the same worker, same packet.
     pub added_latency: Percentiles,
-    pub cpu_subscribers: usize,
+    /// Publishers in the CPU phases, each consumed by one subscriber.
+    #[serde(alias = "cpu_subscribers")]
+    pub cpu_publishers: usize,
     pub same_worker: Window,
     pub cross_worker: Window,
-    /// Packets per second that crossed the pipe (audio + video of one publisher).
+    /// Packets per second that crossed pipes in the cross phase.
     pub piped_pps: f64,
     pub pipes_in_cross_phase: usize,
     /// Extra worker CPU per packet that crossed the pipe, in µs.
@@ -97,17 +100,53 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
         receiver.forget(*ssrc);
     }
 
-    // CPU: K subscribers on one side, then on the other.
-    let k = scale.pick(40, 150);
-    let (same, cross) = split_subscribers(&mut room, &published, to, k).await;
-    let same_worker = consume_and_measure(&mut room, &receiver, &publisher, &published, &same, &workers, scale).await;
-    for index in &same {
-        room.close_subscriber(*index);
+    // CPU: K publishers, each watched by one subscriber, first on the publisher's own
+    // worker, then on the other one: in the second phase every delivered packet crossed
+    // a pipe, so the difference is the pipes' cost.
+    let k = scale.pick(20, 100);
+    let mut cpu_room = MafaldaRoom::new(&mafalda).await;
+    let mut publishers = Vec::new();
+    for i in 0..k as u32 {
+        let p = cpu_room.publish(&[(Kind::Audio, 0x0c00_0000 + 2 * i), (Kind::Video, 0x0c00_0001 + 2 * i)]).await;
+        for (kind, _, ssrc) in &p.producers {
+            publisher.add(StreamSpec { kind: *kind, ssrc: *ssrc, target: p.target });
+        }
+        publishers.push(p);
     }
-    let cross_consumers = consume(&mut room, &receiver, &published, &cross).await;
-    let pipes_in_cross_phase = mafalda_room::pipe_count(&mafalda).await;
-    tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-    let cross_worker = window::measure(&watch(&receiver, &publisher, &cross_consumers, &workers, &published), scale.seconds(3.0, 8.0)).await;
+    let worker_ids: Vec<String> = mafalda_room::worker_threads(&mafalda).into_iter().map(|(id, _)| id).collect();
+    let mut free: HashMap<String, Vec<usize>> = HashMap::new();
+    while worker_ids.iter().any(|w| free.get(w).map_or(0, Vec::len) < k) {
+        let subscriber = cpu_room.add_subscriber(to).await;
+        free.entry(subscriber.worker_id).or_default().push(subscriber.index);
+    }
+    let other = |w: &String| worker_ids.iter().find(|x| *x != w).cloned().unwrap_or_default();
+    let workers = mafalda_room::worker_threads(&mafalda);
+    let mut phases = Vec::new();
+    for cross in [false, true] {
+        let mut streams = Vec::new();
+        let mut used = Vec::new();
+        for p in &publishers {
+            let side = if cross { other(&p.worker_id) } else { p.worker_id.clone() };
+            let index = free.get_mut(&side).and_then(Vec::pop).expect("a free subscriber on that worker");
+            for (kind, ssrc) in cpu_room.consume(index, &p.producers).await {
+                receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
+                streams.push((kind, ssrc));
+            }
+            used.push(index);
+        }
+        let pipes = mafalda_room::pipe_count(&mafalda).await;
+        tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
+        let window = window::measure(&watch(&receiver, &publisher, &streams, &workers, &published), scale.seconds(3.0, 10.0)).await;
+        for index in used {
+            cpu_room.close_subscriber(index);
+        }
+        for (_, ssrc) in &streams {
+            receiver.forget(*ssrc);
+        }
+        phases.push((window, pipes));
+    }
+    let (cross_worker, pipes_in_cross_phase) = phases.pop().expect("cross phase");
+    let (same_worker, _) = phases.pop().expect("same phase");
     eprintln!(
         "[pipe-hop] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={pipes_in_cross_phase}",
         same_worker.worker_cpu_us_per_packet(),
@@ -115,7 +154,11 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
         same_worker.loss * 100.0,
         cross_worker.loss * 100.0
     );
-    let piped_pps: f64 = published.producers.iter().map(|(kind, _, _)| crate::publisher::packets_per_second(*kind)).sum();
+    let piped_pps: f64 = publishers
+        .iter()
+        .flat_map(|p| p.producers.iter())
+        .map(|(kind, _, _)| crate::publisher::packets_per_second(*kind))
+        .sum();
     // Same delivered rate in both phases: compare CPU per second, normalised per packet.
     let same_cores = same_worker.worker_cpu_seconds / same_worker.seconds;
     let cross_cores = cross_worker.worker_cpu_seconds / cross_worker.seconds;
@@ -124,6 +167,7 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     let extra_cores = (cross_per_delivered - same_per_delivered) * cross_worker.delivered_pps;
     // The child process exits next; teardown is not measured.
     std::mem::forget(room);
+    std::mem::forget(cpu_room);
     std::mem::forget(mafalda);
     drop(publisher);
     drop(receiver);
@@ -132,7 +176,7 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
         same_worker_latency: latency_window.latency.get(SAME).copied().unwrap_or_default(),
         cross_worker_latency: latency_window.latency.get(CROSS).copied().unwrap_or_default(),
         added_latency,
-        cpu_subscribers: k,
+        cpu_publishers: k,
         same_worker,
         cross_worker,
         piped_pps,
@@ -179,35 +223,6 @@ async fn split_subscribers<R: Room>(room: &mut R, published: &Published, to: std
         room.close_subscriber(index);
     }
     (same, cross)
-}
-
-async fn consume<R: Room>(room: &mut R, receiver: &Receiver, published: &Published, indices: &[usize]) -> Vec<(Kind, u32)> {
-    let mut streams = Vec::new();
-    for index in indices {
-        for (kind, ssrc) in room.consume(*index, &published.producers).await {
-            receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
-            streams.push((kind, ssrc));
-        }
-    }
-    streams
-}
-
-async fn consume_and_measure<R: Room>(
-    room: &mut R,
-    receiver: &Receiver,
-    publisher: &Publisher,
-    published: &Published,
-    indices: &[usize],
-    workers: &[(String, i32)],
-    scale: Scale,
-) -> Window {
-    let streams = consume(room, receiver, published, indices).await;
-    tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-    let window = window::measure(&watch(receiver, publisher, &streams, workers, published), scale.seconds(3.0, 8.0)).await;
-    for (_, ssrc) in &streams {
-        receiver.forget(*ssrc);
-    }
-    window
 }
 
 /// Per packet (matched by its send time) arrival on `cross` minus arrival on `same`.
