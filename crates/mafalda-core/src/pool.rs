@@ -5,7 +5,7 @@
 use crate::cpu;
 use crate::worker_channel;
 use crate::error::{invalid_state, type_error, from_mediasoup, Result};
-use crate::load::{blended_load, CostModel, Holdings, LoadMeter};
+use crate::load::{blended_load, CostModel, Holdings, LoadMeter, RecentCost};
 use crate::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
 use mediasoup::worker::{Worker, WorkerId, WorkerSettings};
 use mediasoup::worker_manager::WorkerManager;
@@ -81,6 +81,8 @@ struct PooledWorker {
     request_fd: Option<i32>,
     meter: LoadMeter,
     holdings: Holdings,
+    /// Cost of recent placements the CPU measurement may not show yet.
+    recent: RecentCost,
     /// Per-worker mediasoup routers (shards) living here.
     shards: usize,
     /// Placements handed out but not yet turned into a shard.
@@ -89,8 +91,8 @@ struct PooledWorker {
 }
 
 impl PooledWorker {
-    fn load(&self, model: &CostModel) -> f64 {
-        blended_load(self.meter.value(), &self.holdings, model)
+    fn load(&self) -> f64 {
+        blended_load(self.meter.value(), self.recent.value_at(Instant::now()))
     }
 
     fn hosts_nothing(&self) -> bool {
@@ -242,7 +244,7 @@ impl WorkerPool {
                 .iter()
                 .map(|w| Candidate {
                     key: w.key,
-                    load: w.load(&model),
+                    load: w.load(),
                     has_shard: shard_keys.contains(&w.key),
                     routers: w.shards + w.pending,
                 })
@@ -264,6 +266,7 @@ impl WorkerPool {
         };
         worker.pending += 1;
         add_holdings(&mut worker.holdings, &reserve);
+        worker.recent.add(cost, Instant::now());
         worker.idle_since = None;
         let placed = Placed { key, worker: worker.worker.clone(), pool: Arc::downgrade(&self.inner) };
         let worker_id = placed.worker.id().to_string();
@@ -317,6 +320,7 @@ impl WorkerPool {
             request_fd,
             meter: LoadMeter::default(),
             holdings: Holdings::default(),
+            recent: RecentCost::new(self.inner.options.sample_interval * 3, Instant::now()),
             shards: 0,
             pending: 0,
             idle_since: Some(Instant::now()),
@@ -340,11 +344,13 @@ impl WorkerPool {
 
     /// Adds (or, with `remove`, takes away) holdings counted on a worker.
     pub fn adjust(&self, key: u64, delta: Holdings, remove: bool) {
+        let cost = delta.cost(&self.inner.options.cost_model);
         self.inner.with_worker(key, |w| {
             if remove {
                 sub_holdings(&mut w.holdings, &delta)
             } else {
-                add_holdings(&mut w.holdings, &delta)
+                add_holdings(&mut w.holdings, &delta);
+                w.recent.add(cost, Instant::now());
             }
         });
     }
@@ -362,7 +368,6 @@ impl WorkerPool {
     }
 
     pub fn snapshot(&self) -> Vec<WorkerSnapshot> {
-        let model = self.inner.options.cost_model;
         let state = self.inner.state.lock();
         state
             .workers
@@ -370,7 +375,7 @@ impl WorkerPool {
             .map(|w| WorkerSnapshot {
                 key: w.key,
                 id: w.worker.id().to_string(),
-                load: w.load(&model),
+                load: w.load(),
                 cpu: w.meter.value(),
                 tid: w.tid,
                 holdings: w.holdings,
