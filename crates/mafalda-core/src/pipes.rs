@@ -92,6 +92,11 @@ impl Drop for PipeLease {
     }
 }
 
+fn data_pipe_lock() -> &'static tokio::sync::Mutex<()> {
+    static LOCK: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
+    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
+}
+
 fn pipe_holdings() -> Holdings {
     Holdings { pipes: 1, ..Holdings::default() }
 }
@@ -225,6 +230,9 @@ impl RouterInner {
                 let piped = if direct {
                     bridge_data(source, target, data_producer_id).await?
                 } else {
+                    // One at a time in the process: the crate's pipe pair cache holds a lock
+                    // across an await when two of these race, which can deadlock its executor.
+                    let _one_at_a_time = data_pipe_lock().lock().await;
                     let pair = source
                         .pipe_data_producer_to_router(data_producer_id, PipeToRouterOptions::new(target))
                         .await
