@@ -60,7 +60,12 @@ fn close_later<T: Send + 'static>(closable: &Closable<T>) {
 #[allow(dead_code)]
 pub(crate) enum Piped {
     Media { pipe_consumer: Consumer, pipe_producer: Closable<Producer> },
-    Data { pipe_data_consumer: DataConsumer, pipe_data_producer: DataProducer },
+    Data {
+        pipe_data_consumer: DataConsumer,
+        pipe_data_producer: Closable<DataProducer>,
+        /// Id of the piped data producer on the target shard.
+        target_id: DataProducerId,
+    },
     Bridge {
         bridge_consumer: DataConsumer,
         bridge_producer: Closable<DataProducer>,
@@ -90,11 +95,6 @@ impl Drop for PipeLease {
             router.release_pipe(self.key);
         }
     }
-}
-
-fn data_pipe_lock() -> &'static tokio::sync::Mutex<()> {
-    static LOCK: std::sync::OnceLock<tokio::sync::Mutex<()>> = std::sync::OnceLock::new();
-    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
 }
 
 fn pipe_holdings() -> Holdings {
@@ -153,6 +153,30 @@ async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
     pipe_consumer.on_producer_close(move || close_later(&target)).detach();
     request_key_frame_when_media_flows(&pipe_consumer);
     Ok(Piped::Media { pipe_consumer, pipe_producer })
+}
+
+/// Pipes an SCTP data producer over the shards' own pair (not the crate's
+/// `pipe_data_producer_to_router()`: closing its cached pair from a data consumer's
+/// close handler deadlocked the crate's executor). The piped data producer gets a new
+/// id: the crate lets only itself choose one.
+async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<Piped> {
+    let pipe_data_consumer = pair
+        .local
+        .consume_data(DataConsumerOptions::new_sctp(data_producer_id))
+        .await
+        .map_err(from_mediasoup)?;
+    let parameters = pipe_data_consumer
+        .sctp_stream_parameters()
+        .ok_or_else(|| MafaldaError::new(ErrorKind::Other, "pipe data consumer without SCTP stream parameters"))?;
+    let mut options = DataProducerOptions::new_sctp(parameters);
+    options.label = pipe_data_consumer.label().clone();
+    options.protocol = pipe_data_consumer.protocol().clone();
+    let producer = pair.remote.produce_data(options).await.map_err(from_mediasoup)?;
+    let target_id = producer.id();
+    let pipe_data_producer: Closable<DataProducer> = Arc::new(Mutex::new(Some(producer)));
+    let target = pipe_data_producer.clone();
+    pipe_data_consumer.on_data_producer_close(move || close_later(&target)).detach();
+    Ok(Piped::Data { pipe_data_consumer, pipe_data_producer, target_id })
 }
 
 /// Forwards the messages of a DirectTransport data producer to a new direct data
@@ -222,7 +246,7 @@ impl RouterInner {
         if from == to {
             return Ok((None, data_producer_id));
         }
-        let (lease, piped, _pair) = self.take_lease(PipeKey::Data(data_producer_id, to), from, to);
+        let (lease, piped, pair) = self.take_lease(PipeKey::Data(data_producer_id, to), from, to);
         let (source, target) = (self.shard_router(from)?, self.shard_router(to)?);
         let pool = self.pool.clone();
         let piped = piped
@@ -230,25 +254,16 @@ impl RouterInner {
                 let piped = if direct {
                     bridge_data(source, target, data_producer_id).await?
                 } else {
-                    // One at a time in the process: the crate's pipe pair cache holds a lock
-                    // across an await when two of these race, which can deadlock its executor.
-                    let _one_at_a_time = data_pipe_lock().lock().await;
-                    let pair = source
-                        .pipe_data_producer_to_router(data_producer_id, PipeToRouterOptions::new(target))
-                        .await
-                        .map_err(from_mediasoup)?;
-                    Piped::Data {
-                        pipe_data_consumer: pair.pipe_data_consumer,
-                        pipe_data_producer: pair.pipe_data_producer.into_inner(),
-                    }
+                    let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
+                    pipe_data(pair, data_producer_id).await?
                 };
                 pool.adjust(from, pipe_holdings(), false);
                 Ok::<_, MafaldaError>(piped)
             })
             .await?;
         let target_id = match piped {
-            Piped::Bridge { target_id, .. } => *target_id,
-            _ => data_producer_id,
+            Piped::Bridge { target_id, .. } | Piped::Data { target_id, .. } => *target_id,
+            Piped::Media { .. } => data_producer_id,
         };
         Ok((Some(lease), target_id))
     }
