@@ -43,11 +43,12 @@ impl NativeDataProducer {
         self.inner.get_stats().await.napi()
     }
 
-    /// `ppid` 51 string, 53 binary, 56/57 empty string/binary (WebRTC PPIDs).
+    /// `ppid` 51 string, 53 binary, 56/57 empty string/binary (WebRTC PPIDs). Fire and
+    /// forget, in the order of the calls.
     #[napi]
-    pub async fn send(&self, ppid: u32, payload: Buffer) -> Result<()> {
+    pub fn send(&self, ppid: u32, payload: Buffer) -> Result<()> {
         let message = message_from_ppid(ppid, payload.to_vec()).napi()?;
-        self.inner.send(message).await.napi()
+        self.inner.send_in_order(message).napi()
     }
 
     #[napi]

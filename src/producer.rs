@@ -59,8 +59,8 @@ impl NativeProducer {
     }
 
     #[napi]
-    pub async fn send(&self, rtp_packet: Buffer) -> Result<()> {
-        self.inner.send(rtp_packet.to_vec()).await.napi()
+    pub fn send(&self, rtp_packet: Buffer) -> Result<()> {
+        self.inner.send_in_order(rtp_packet.to_vec()).napi()
     }
 
     #[napi]

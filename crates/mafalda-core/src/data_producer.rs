@@ -76,6 +76,18 @@ impl MafaldaDataProducer {
         .await
     }
 
+    /// A message from the app, for data producers of a DirectTransport. Queued on the
+    /// control thread at once, so that messages keep the order of the calls.
+    pub fn send_in_order(&self, message: WebRtcMessage) -> Result<()> {
+        let DataProducer::Direct(d) = self.inner.data_producer.get()? else {
+            return Err(unsupported("send() is only for data producers of a DirectTransport"));
+        };
+        control::spawn_in_order(move || async move {
+            let _ = d.send(message).await;
+        });
+        Ok(())
+    }
+
     /// A message from the app, for data producers of a DirectTransport.
     pub async fn send(&self, message: WebRtcMessage) -> Result<()> {
         let d = self.inner.data_producer.get()?;

@@ -111,6 +111,18 @@ impl MafaldaProducer {
         control::run(move || async move { p.enable_trace_event(types).await.map_err(from_mediasoup) }).await
     }
 
+    /// RTP from the app, for producers of a DirectTransport. Queued on the control
+    /// thread at once, so that packets keep the order of the calls.
+    pub fn send_in_order(&self, rtp_packet: Vec<u8>) -> Result<()> {
+        let Producer::Direct(d) = self.inner.producer.get()? else {
+            return Err(unsupported("send() is only for producers of a DirectTransport"));
+        };
+        control::spawn_in_order(move || async move {
+            let _ = d.send(rtp_packet.into()).await;
+        });
+        Ok(())
+    }
+
     /// RTP from the app, for producers of a DirectTransport.
     pub async fn send(&self, rtp_packet: Vec<u8>) -> Result<()> {
         let p = self.inner.producer.get()?;
