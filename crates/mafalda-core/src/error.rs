@@ -65,3 +65,27 @@ pub fn unsupported(message: impl Into<String>) -> MafaldaError {
 pub fn from_mediasoup(error: impl fmt::Display) -> MafaldaError {
     MafaldaError::new(ErrorKind::Other, error.to_string())
 }
+
+/// mediasoup's classes for produce() failures: bad parameters are `TypeError`s,
+/// codecs the router cannot take are `UnsupportedError`s.
+pub fn from_produce_error(error: mediasoup::transport::ProduceError) -> MafaldaError {
+    use mediasoup::ortc::RtpParametersMappingError as Mapping;
+    use mediasoup::transport::ProduceError;
+    match &error {
+        ProduceError::IncorrectRtpParameters(_)
+        | ProduceError::FailedRtpParametersMapping(Mapping::MissingMediaCodecForRtx { .. }) => type_error(error.to_string()),
+        ProduceError::FailedRtpParametersMapping(_) => unsupported(error.to_string()),
+        _ => from_mediasoup(error),
+    }
+}
+
+/// mediasoup's classes for consume() failures: bad capabilities are `TypeError`s,
+/// capabilities that cannot receive the producer are `UnsupportedError`s.
+pub fn from_consume_error(error: mediasoup::transport::ConsumeError) -> MafaldaError {
+    use mediasoup::transport::ConsumeError;
+    match &error {
+        ConsumeError::FailedRtpCapabilitiesValidation(_) => type_error(error.to_string()),
+        ConsumeError::BadConsumerRtpParameters(_) => unsupported(error.to_string()),
+        _ => from_mediasoup(error),
+    }
+}

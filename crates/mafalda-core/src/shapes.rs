@@ -270,6 +270,7 @@ pub fn media_codecs(value: &Value) -> Result<Vec<RtpCodecCapability>> {
             .map(|codec| {
                 // mediasoup ignores rtcpFeedback of router codecs; the crate wants it well formed.
                 let mut codec = codec.clone();
+                canonicalize_mime_type(&mut codec);
                 let mime_type = codec.get("mimeType").cloned().unwrap_or(Value::Null);
                 if serde_json::from_value::<mediasoup::rtp_parameters::MimeType>(mime_type.clone()).is_err() {
                     let shown = mime_type.as_str().map(str::to_string).unwrap_or_else(|| mime_type.to_string());
@@ -286,8 +287,26 @@ pub fn media_codecs(value: &Value) -> Result<Vec<RtpCodecCapability>> {
     }
 }
 
+/// The mime types the crate knows, in its spelling.
+const MIME_TYPES: &[&str] = &[
+    "audio/opus", "audio/PCMU", "audio/PCMA", "audio/ISAC", "audio/G722", "audio/iLBC", "audio/SILK", "audio/CN",
+    "audio/telephone-event", "audio/rtx", "audio/red", "video/VP8", "video/VP9", "video/H264", "video/H265",
+    "video/rtx", "video/red", "video/ulpfec",
+];
+
+/// mediasoup compares mime types case-insensitively (`video/h264`); the crate wants
+/// its own spelling. Unknown ones are left as they are.
+fn canonicalize_mime_type(codec: &mut Value) {
+    let Some(o) = codec.as_object_mut() else { return };
+    let Some(given) = o.get("mimeType").and_then(Value::as_str) else { return };
+    if let Some(known) = MIME_TYPES.iter().find(|known| known.eq_ignore_ascii_case(given)) {
+        o.insert("mimeType".into(), Value::String((*known).to_string()));
+    }
+}
+
 /// Fills the defaults mediasoup's JS API allows to leave out of a codec.
 fn normalize_codec(codec: &mut Value) -> Result<()> {
+    canonicalize_mime_type(codec);
     let o = codec.as_object_mut().ok_or_else(|| type_error("codec must be an object"))?;
     let is_audio = o.get("mimeType").and_then(Value::as_str).is_some_and(|m| m.to_ascii_lowercase().starts_with("audio/"));
     o.entry("parameters").or_insert_with(|| Value::Object(Object::new()));
@@ -337,6 +356,7 @@ pub fn rtp_capabilities(value: &Value) -> Result<RtpCapabilities> {
     let mut value = value.clone();
     let o = value.as_object_mut().ok_or_else(|| type_error("rtpCapabilities must be an object"))?;
     let codecs = array_field(o, "codecs", "rtpCapabilities")?;
+    codecs.iter_mut().for_each(canonicalize_mime_type);
     codecs.retain(|c| c.get("mimeType").is_some_and(|m| serde_json::from_value::<mediasoup::rtp_parameters::MimeType>(m.clone()).is_ok()));
     for codec in codecs.iter_mut() {
         normalize_codec(codec)?;
@@ -518,7 +538,7 @@ pub fn pool_options(value: &Value) -> Result<PoolOptions> {
         options.watermark = w;
     }
     if let Some(p) = opt_str(o, "policy")? {
-        options.policy = Policy::parse(p).ok_or_else(|| type_error(format!("invalid policy \"{p}\" (pack, spread or least-loaded)")))?;
+        options.policy = Policy::parse(p).ok_or_else(|| type_error(format!("invalid policy \"{p}\" (pack, spread, least-loaded or one-room-per-worker)")))?;
     }
     if let Some(ms) = opt_u64(o, "sampleInterval", 60_000)? {
         options.sample_interval = Duration::from_millis(ms.max(10));

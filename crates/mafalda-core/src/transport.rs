@@ -6,7 +6,7 @@ use crate::consumer::{ConsumerInner, MafaldaConsumer};
 use crate::control;
 use crate::data_consumer::{DataConsumerInner, DataReliability, MafaldaDataConsumer};
 use crate::data_producer::{DataProducerInner, MafaldaDataProducer};
-use crate::error::{from_mediasoup, unsupported, Result};
+use crate::error::{from_consume_error, from_mediasoup, from_produce_error, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::load::Holdings;
 use crate::producer::{MafaldaProducer, ProducerInner};
@@ -273,7 +273,7 @@ impl MafaldaTransport {
         control::run(move || async move {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
-            let producer = each_transport!(&transport, t => t.produce(options).await).map_err(from_mediasoup)?;
+            let producer = each_transport!(&transport, t => t.produce(options).await).map_err(from_produce_error)?;
             let created = MafaldaProducer::new(&router, &inner, producer);
             router.state.lock().producers.insert(created.inner.id, inner.key);
             inner.children.lock().producers.insert(created.inner.id, created.inner.clone());
@@ -291,7 +291,7 @@ impl MafaldaTransport {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
             let lease = router.acquire_media_pipe(options.producer_id, inner.key).await?;
-            let consumer = each_transport!(&transport, t => t.consume(options).await).map_err(from_mediasoup)?;
+            let consumer = each_transport!(&transport, t => t.consume(options).await).map_err(from_consume_error)?;
             let created = MafaldaConsumer::new(&router, &inner, consumer, lease);
             inner.children.lock().consumers.insert(created.inner.id, created.inner.clone());
             router.pool.adjust(inner.key, Holdings { consumers: 1, ..Holdings::default() }, false);
