@@ -2,8 +2,30 @@
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { InvalidStateError } = require('./errors');
-const { call } = require('./native');
-const { checkAppDataValue, checkTraceTypes } = require('./validate');
+const { call, callSync } = require('./native');
+const { checkAppDataValue } = require('./validate');
+const { knownTraceEventTypes } = require('./traceEventTypes');
+const { consumerDump, withoutNulls, withExtensionParameters } = require('./dumps');
+const { RequestQueue } = require('./RequestQueue');
+const { TestChannel } = require('./TestChannel');
+
+/**
+ * RTP parameters as 3.14 reports them: header extensions with `parameters`, and a
+ * simulcast consumer's scalability mode spelled `L<n>T<m>` (the crate writes the
+ * same layers as `S<n>T<m>`).
+ */
+function shapeRtpParameters(rtpParameters, type) {
+	if (!rtpParameters) return rtpParameters;
+	return {
+		...rtpParameters,
+		headerExtensions: (rtpParameters.headerExtensions ?? []).map(withExtensionParameters),
+		encodings: (rtpParameters.encodings ?? []).map((encoding) =>
+			type === 'simulcast' && /^S\d/.test(encoding.scalabilityMode ?? '')
+				? { ...encoding, scalabilityMode: `L${encoding.scalabilityMode.slice(1)}` }
+				: encoding
+		),
+	};
+}
 
 /** A media sink forwarded from a producer of the router (mediasoup's Consumer). */
 class Consumer extends EnhancedEventEmitter {
@@ -19,12 +41,18 @@ class Consumer extends EnhancedEventEmitter {
 	#preferredLayers;
 	#currentLayers;
 	#observer = new EnhancedEventEmitter();
+	#requests = new RequestQueue();
+	#channel;
+	/** The producer's consumable encodings (for dumps). */
+	#consumableEncodings;
 
-	constructor({ native, registry, appData }) {
+	constructor({ native, registry, consumableRtpParameters, appData }) {
 		super();
 		this.#native = native;
 		this.#registry = registry;
-		this.#data = native.data();
+		this.#data = callSync(() => native.data());
+		this.#data.rtpParameters = shapeRtpParameters(this.#data.rtpParameters, this.#data.type);
+		this.#consumableEncodings = consumableRtpParameters?.encodings ?? [];
 		this.#paused = this.#data.paused;
 		this.#producerPaused = this.#data.producerPaused;
 		this.#priority = this.#data.priority;
@@ -51,6 +79,12 @@ class Consumer extends EnhancedEventEmitter {
 	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
 	get observer() { return this.#observer; }
 
+	/** Private API of mediasoup's tests: inject worker notifications (3.14 format). */
+	get channelForTesting() {
+		this.#channel ??= new TestChannel(this);
+		return this.#channel;
+	}
+
 	/** Whether the producer lives on another worker and reaches this one via a pipe. */
 	get piped() { return !this.#closed && this.#native.piped; }
 
@@ -73,55 +107,69 @@ class Consumer extends EnhancedEventEmitter {
 
 	async dump() {
 		this.#checkOpen();
-		return call(this.#native.dump());
+		const dump = consumerDump(await call(this.#native.dump()));
+		dump.rtpParameters = shapeRtpParameters(dump.rtpParameters, dump.type);
+		// A piped consumer reads the pipe's producer on its worker: the router's view is
+		// the original producer's consumable encodings.
+		if (this.#native.piped) dump.consumableRtpEncodings = structuredClone(this.#consumableEncodings);
+		// The crate's dump keeps layer counts, not the producer's scalability modes.
+		dump.consumableRtpEncodings?.forEach((encoding, i) => {
+			const scalabilityMode = this.#consumableEncodings[i]?.scalabilityMode;
+			if (scalabilityMode) encoding.scalabilityMode = scalabilityMode;
+		});
+		return dump;
 	}
 
 	async getStats() {
 		this.#checkOpen();
-		const stats = await call(this.#native.getStats());
-		const [consumerStat, producerStat] = stats;
-		const out = [{ type: 'outbound-rtp', ...consumerStat }];
-		if (producerStat) out.push({ type: 'inbound-rtp', ...producerStat });
-		return out;
+		const [consumerStat, producerStat] = await call(this.#native.getStats());
+		const stats = [withoutNulls({ ...consumerStat, type: 'outbound-rtp' })];
+		if (producerStat) stats.push(withoutNulls({ ...producerStat, type: 'inbound-rtp' }));
+		return stats;
 	}
 
 	async pause() {
 		this.#checkOpen();
-		const wasPaused = this.#paused;
-		await call(this.#native.pause());
-		this.#paused = true;
-		if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause');
+		await this.#requests.run(async () => {
+			await call(this.#native.pause());
+			const wasPaused = this.#paused;
+			this.#paused = true;
+			if (!wasPaused && !this.#producerPaused) this.#observer.safeEmit('pause');
+		});
 	}
 
 	async resume() {
 		this.#checkOpen();
-		const wasPaused = this.#paused;
-		await call(this.#native.resume());
-		this.#paused = false;
-		if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume');
+		await this.#requests.run(async () => {
+			await call(this.#native.resume());
+			const wasPaused = this.#paused;
+			this.#paused = false;
+			if (wasPaused && !this.#producerPaused) this.#observer.safeEmit('resume');
+		});
 	}
 
 	async setPreferredLayers({ spatialLayer, temporalLayer } = {}) {
+		this.#checkOpen();
 		if (typeof spatialLayer !== 'number') throw new TypeError('spatialLayer must be a number');
 		if (temporalLayer !== undefined && typeof temporalLayer !== 'number') {
 			throw new TypeError('if given, temporalLayer must be a number');
 		}
-		this.#checkOpen();
 		await call(this.#native.setPreferredLayers({ spatialLayer, temporalLayer }));
-		this.#preferredLayers = this.#native.data().preferredLayers ?? undefined;
+		this.#preferredLayers = callSync(() => this.#native.data()).preferredLayers ?? undefined;
 	}
 
+	/** Priority is 1 to 255 (mediasoup's worker refuses 0). */
 	async setPriority(priority) {
-		if (typeof priority !== 'number' || priority < 0) throw new TypeError('wrong priority');
 		this.#checkOpen();
+		if (typeof priority !== 'number' || priority < 1) throw new TypeError('wrong priority (must be a number higher than 0)');
 		await call(this.#native.setPriority(priority));
-		this.#priority = this.#native.data().priority;
+		this.#priority = callSync(() => this.#native.data()).priority;
 	}
 
 	async unsetPriority() {
 		this.#checkOpen();
 		await call(this.#native.unsetPriority());
-		this.#priority = this.#native.data().priority;
+		this.#priority = callSync(() => this.#native.data()).priority;
 	}
 
 	async requestKeyFrame() {
@@ -130,9 +178,9 @@ class Consumer extends EnhancedEventEmitter {
 	}
 
 	async enableTraceEvent(types = []) {
-		checkTraceTypes(types);
+		const known = knownTraceEventTypes(types, 'consumer');
 		this.#checkOpen();
-		await call(this.#native.enableTraceEvent(types));
+		await call(this.#native.enableTraceEvent(known));
 	}
 
 	_handleNativeEvent(name, data, bytes) {

@@ -1,46 +1,87 @@
 'use strict';
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError } = require('./errors');
-const { call } = require('./native');
+const { InvalidStateError, UnsupportedError } = require('./errors');
+const { call, callSync } = require('./native');
 const { checkAppDataValue } = require('./validate');
+const { withoutNulls } = require('./dumps');
 const { ppidFor, payloadFor } = require('./DataProducer');
 
-/** A data sink forwarded from a data producer (mediasoup's DataConsumer). */
+/** 3.14 keeps subchannels as a set of uint16 (larger numbers wrap, as its FlatBuffers do). */
+function subchannelSet(subchannels = []) {
+	if (!Array.isArray(subchannels)) throw new TypeError('subchannels must be an array');
+	if (subchannels.some((subchannel) => !Number.isInteger(subchannel) || subchannel < 0)) {
+		throw new TypeError('subchannels must be non negative integers');
+	}
+	return new Set(subchannels.map((subchannel) => subchannel % 65536));
+}
+
+/**
+ * A data sink forwarded from a data producer (mediasoup's DataConsumer).
+ *
+ * Pausing (3.14) is done here for DirectTransport data consumers, whose messages
+ * arrive in this process: messages sent while paused are dropped (and not counted
+ * as sent). When the data producer is a DirectTransport one of this process, "sent
+ * while paused" is judged by the producer's send count, so that messages already
+ * on their way when pause() is called still arrive, as with 3.14's single channel.
+ * Subchannels are kept here: no message of a 3.8 worker carries subchannels, so
+ * every consumer receives every message, as 3.14 does for such messages.
+ */
 class DataConsumer extends EnhancedEventEmitter {
 	#native;
 	#registry;
 	#data;
 	#closed = false;
+	#paused;
+	#dataProducerPaused;
+	#subchannels;
 	#appData;
 	#observer = new EnhancedEventEmitter();
+	#dataProducer;
+	#dataProducerListeners;
+	/** Producer send counts at which pauses began and ended (`to` undefined: still paused). */
+	#pauses = [];
+	#sendCountAtStart;
+	#received = 0;
+	#dropped = { messages: 0, bytes: 0 };
 
-	constructor({ native, registry, appData }) {
+	constructor({ native, registry, dataProducer, paused = false, subchannels, appData }) {
 		super();
+		this.#subchannels = subchannelSet(subchannels);
 		this.#native = native;
 		this.#registry = registry;
-		this.#data = native.data();
+		this.#data = callSync(() => native.data());
 		this.#appData = appData || {};
+		this.#dataProducer = dataProducer;
+		this.#dataProducerPaused = Boolean(dataProducer?.paused);
+		this.#sendCountAtStart = dataProducer?._sentCount ?? 0;
+		this.#paused = false;
+		if (paused) this.#setPaused(true);
+		this.#dataProducerListeners = {
+			'@pause': () => this.#onDataProducerPaused(true),
+			'@resume': () => this.#onDataProducerPaused(false),
+		};
+		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) dataProducer?.on(event, listener);
 		registry.add(native.handle, this);
 	}
 
 	get id() { return this.#data.id; }
-	get dataProducerId() { return this.#data.dataProducerId; }
+	get dataProducerId() { return this.#dataProducer?.id ?? this.#data.dataProducerId; }
 	get closed() { return this.#closed; }
 	get type() { return this.#data.type; }
 	get sctpStreamParameters() { return this.#data.sctpStreamParameters ?? undefined; }
 	get label() { return this.#data.label; }
 	get protocol() { return this.#data.protocol; }
-	get paused() { return false; }
-	get dataProducerPaused() { return false; }
+	get paused() { return this.#paused; }
+	get dataProducerPaused() { return this.#dataProducerPaused; }
+	get subchannels() { return [...this.#subchannels]; }
 	get appData() { return this.#appData; }
 	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
 	get observer() { return this.#observer; }
 
 	close() {
 		if (this.#closed) return;
-		this.#closed = true;
-		this.#registry.remove(this.#native.handle);
+		this.#release();
 		this.#native.close();
 		this.emit('@close');
 		this.#observer.safeEmit('close');
@@ -48,21 +89,31 @@ class DataConsumer extends EnhancedEventEmitter {
 
 	transportClosed() {
 		if (this.#closed) return;
-		this.#closed = true;
-		this.#registry.remove(this.#native.handle);
+		this.#release();
 		this.safeEmit('transportclose');
 		this.#observer.safeEmit('close');
 	}
 
 	async dump() {
 		this.#checkOpen();
-		return call(this.#native.dump());
+		return {
+			...withoutNulls(await call(this.#native.dump())),
+			dataProducerId: this.dataProducerId,
+			paused: this.#paused,
+			dataProducerPaused: this.#dataProducerPaused,
+			subchannels: this.subchannels,
+		};
 	}
 
 	async getStats() {
 		this.#checkOpen();
 		const stats = await call(this.#native.getStats());
-		return stats.map((s) => ({ type: 'data-consumer', ...s }));
+		return stats.map((stat) => withoutNulls({
+			...stat,
+			type: 'data-consumer',
+			messagesSent: stat.messagesSent - this.#dropped.messages,
+			bytesSent: stat.bytesSent - this.#dropped.bytes,
+		}));
 	}
 
 	async setBufferedAmountLowThreshold(threshold) {
@@ -75,6 +126,35 @@ class DataConsumer extends EnhancedEventEmitter {
 		return call(this.#native.getBufferedAmount());
 	}
 
+	async setSubchannels(subchannels) {
+		this.#checkOpen();
+		this.#subchannels = subchannelSet(subchannels);
+	}
+
+	async addSubchannel(subchannel) {
+		this.#checkOpen();
+		for (const added of subchannelSet([subchannel])) this.#subchannels.add(added);
+	}
+
+	async removeSubchannel(subchannel) {
+		this.#checkOpen();
+		for (const removed of subchannelSet([subchannel])) this.#subchannels.delete(removed);
+	}
+
+	async pause() {
+		this.#checkOpen();
+		const wasPaused = this.#paused;
+		this.#setPaused(true);
+		if (!wasPaused && !this.#dataProducerPaused) this.#observer.safeEmit('pause');
+	}
+
+	async resume() {
+		this.#checkOpen();
+		const wasPaused = this.#paused;
+		this.#setPaused(false);
+		if (wasPaused && !this.#dataProducerPaused) this.#observer.safeEmit('resume');
+	}
+
 	async send(message, ppid) {
 		if (typeof message !== 'string' && !Buffer.isBuffer(message)) {
 			throw new TypeError('message must be a string or a Buffer');
@@ -84,17 +164,54 @@ class DataConsumer extends EnhancedEventEmitter {
 		await call(this.#native.send(id, payloadFor(message, id)));
 	}
 
+	#setPaused(paused) {
+		if (this.type !== 'direct') {
+			throw new UnsupportedError('pausing an SCTP DataConsumer is not supported by this worker (3.8)');
+		}
+		if (paused === this.#paused) return;
+		this.#paused = paused;
+		const sendCount = this.#dataProducer?._sentCount ?? 0;
+		if (paused) this.#pauses.push({ from: sendCount, to: undefined });
+		else this.#pauses[this.#pauses.length - 1].to = sendCount;
+	}
+
+	/** Whether a message arriving now was sent while this consumer was paused. */
+	#sentWhilePaused() {
+		if (this.#dataProducer?.type !== 'direct') return this.#paused;
+		this.#received += 1;
+		const index = this.#sendCountAtStart + this.#received;
+		this.#pauses = this.#pauses.filter(({ to }) => to === undefined || to >= index);
+		return this.#pauses.some(({ from, to }) => index > from && (to === undefined || index <= to));
+	}
+
+	#onDataProducerPaused(paused) {
+		if (this.#closed || this.#dataProducerPaused === paused) return;
+		this.#dataProducerPaused = paused;
+		this.safeEmit(paused ? 'dataproducerpause' : 'dataproducerresume');
+		if (!this.#paused) this.#observer.safeEmit(paused ? 'pause' : 'resume');
+	}
+
+	#release() {
+		this.#closed = true;
+		this.#registry.remove(this.#native.handle);
+		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) this.#dataProducer?.off(event, listener);
+	}
+
 	_handleNativeEvent(name, data, bytes) {
 		switch (name) {
 			case 'dataproducerclose':
 				if (this.#closed) break;
-				this.#closed = true;
-				this.#registry.remove(this.#native.handle);
+				this.#release();
 				this.emit('@dataproducerclose');
 				this.safeEmit('dataproducerclose');
 				this.#observer.safeEmit('close');
 				break;
 			case 'message':
+				if (this.#sentWhilePaused()) {
+					this.#dropped.messages += 1;
+					this.#dropped.bytes += bytes.length;
+					break;
+				}
 				this.safeEmit('message', bytes, data);
 				break;
 			case 'sctpsendbufferfull':

@@ -1,9 +1,10 @@
 'use strict';
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError } = require('./errors');
-const { call } = require('./native');
+const { InvalidStateError, UnsupportedError } = require('./errors');
+const { call, callSync } = require('./native');
 const { checkAppDataValue } = require('./validate');
+const { withoutNulls } = require('./dumps');
 
 /** WebRTC data channel PPIDs, as mediasoup uses them. */
 function ppidFor(message, ppid) {
@@ -17,34 +18,54 @@ function payloadFor(message, ppid) {
 	return typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
 }
 
-/** A data source injected into a router (mediasoup's DataProducer). */
+/**
+ * A data source injected into a router (mediasoup's DataProducer).
+ *
+ * Pausing (3.14) is done here for DirectTransport data producers, whose messages
+ * come from this process: while paused, `send()` counts the message as received
+ * (as the 3.14 worker does) and drops it. The 3.8 worker cannot pause an SCTP
+ * data producer.
+ */
 class DataProducer extends EnhancedEventEmitter {
 	#native;
 	#registry;
 	#data;
+	/** The app's id: a piped data producer keeps its source's id (the crate cannot set it). */
+	#id;
 	#closed = false;
+	#paused;
 	#appData;
+	/** Messages handed to the worker, and those dropped while paused. */
+	#sent = 0;
+	#dropped = { messages: 0, bytes: 0 };
 	#observer = new EnhancedEventEmitter();
 
-	constructor({ native, registry, appData }) {
+	constructor({ native, registry, id, paused = false, appData }) {
 		super();
 		this.#native = native;
 		this.#registry = registry;
-		this.#data = native.data();
+		this.#data = callSync(() => native.data());
+		this.#id = id ?? this.#data.id;
+		this.#paused = Boolean(paused);
 		this.#appData = appData || {};
 		registry.add(native.handle, this);
 	}
 
-	get id() { return this.#data.id; }
+	get id() { return this.#id; }
+	/** The worker's id of this data producer (differs from `id` when piped). */
+	get _nativeId() { return this.#data.id; }
 	get closed() { return this.#closed; }
 	get type() { return this.#data.type; }
 	get sctpStreamParameters() { return this.#data.sctpStreamParameters ?? undefined; }
 	get label() { return this.#data.label; }
 	get protocol() { return this.#data.protocol; }
-	get paused() { return false; }
+	get paused() { return this.#paused; }
 	get appData() { return this.#appData; }
 	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
 	get observer() { return this.#observer; }
+
+	/** How many messages `send()` has handed to the worker (direct consumers count against it). */
+	get _sentCount() { return this.#sent; }
 
 	close() {
 		if (this.#closed) return;
@@ -65,26 +86,71 @@ class DataProducer extends EnhancedEventEmitter {
 
 	async dump() {
 		this.#checkOpen();
-		return call(this.#native.dump());
+		return { ...withoutNulls(await call(this.#native.dump())), id: this.#id, paused: this.#paused };
 	}
 
 	async getStats() {
 		this.#checkOpen();
 		const stats = await call(this.#native.getStats());
-		return stats.map((s) => ({ type: 'data-producer', ...s }));
+		return stats.map((stat) => withoutNulls({
+			...stat,
+			type: 'data-producer',
+			messagesReceived: stat.messagesReceived + this.#dropped.messages,
+			bytesReceived: stat.bytesReceived + this.#dropped.bytes,
+		}));
 	}
 
-	/** Sends a message (data producers of a DirectTransport only). */
-	send(message, ppid) {
+	async pause() {
+		this.#checkPausable();
+		const wasPaused = this.#paused;
+		this.#paused = true;
+		if (!wasPaused) {
+			this.emit('@pause');
+			this.#observer.safeEmit('pause');
+		}
+	}
+
+	async resume() {
+		this.#checkPausable();
+		const wasPaused = this.#paused;
+		this.#paused = false;
+		if (wasPaused) {
+			this.emit('@resume');
+			this.#observer.safeEmit('resume');
+		}
+	}
+
+	/**
+	 * Sends a message (data producers of a DirectTransport only). Subchannels would
+	 * need the worker to route by them, which the 3.8 worker cannot.
+	 */
+	send(message, ppid, subchannels, requiredSubchannel) {
 		if (typeof message !== 'string' && !Buffer.isBuffer(message)) {
 			throw new TypeError('message must be a string or a Buffer');
 		}
+		if ((Array.isArray(subchannels) && subchannels.length > 0) || requiredSubchannel !== undefined) {
+			throw new UnsupportedError('sending to subchannels is not supported by this worker (3.8)');
+		}
 		if (this.#closed) throw new InvalidStateError('DataProducer closed');
 		const id = ppidFor(message, ppid);
-		this.#native.send(id, payloadFor(message, id)).catch(() => {});
+		const payload = payloadFor(message, id);
+		if (this.#paused) {
+			this.#dropped.messages += 1;
+			this.#dropped.bytes += payload.length;
+			return;
+		}
+		this.#sent += 1;
+		callSync(() => this.#native.send(id, payload));
 	}
 
 	_handleNativeEvent() {}
+
+	#checkPausable() {
+		this.#checkOpen();
+		if (this.type !== 'direct') {
+			throw new UnsupportedError('pausing an SCTP DataProducer is not supported by this worker (3.8)');
+		}
+	}
 
 	#checkOpen() {
 		if (this.#closed) throw new InvalidStateError('DataProducer closed');

@@ -2,6 +2,7 @@
 
 const { Transport } = require('./Transport');
 const { UnsupportedError, InvalidStateError } = require('./errors');
+const { withoutNulls } = require('./dumps');
 
 /** RTP and data from and to the app itself (no network). */
 class DirectTransport extends Transport {
@@ -13,6 +14,10 @@ class DirectTransport extends Transport {
 
 	async setMaxOutgoingBitrate() {
 		throw new UnsupportedError('setMaxOutgoingBitrate() not implemented in DirectTransport');
+	}
+
+	_shapeStats(stat) {
+		return withoutNulls({ type: 'direct-transport', ...stat });
 	}
 
 	sendRtcp(rtcpPacket) {

@@ -1,26 +1,39 @@
 'use strict';
 
+const net = require('node:net');
 const { Transport } = require('./Transport');
 const { call } = require('./native');
 const { clone } = require('./validate');
+const { withoutNulls } = require('./dumps');
+const { tupleWithAnnouncedAddress } = require('./listenInfos');
+const { checkConnectSrtpParameters } = require('./srtpParameters');
 
 /** Router-to-router RTP over UDP (what Mafalda itself uses between workers). */
 class PipeTransport extends Transport {
-	get tuple() { return this._data.tuple; }
+	get tuple() { return tupleWithAnnouncedAddress(this._data.tuple, this._options.announcedAddress); }
 	get sctpParameters() { return this._data.sctpParameters ?? undefined; }
 	get sctpState() { return this._data.sctpState ?? undefined; }
 	get srtpParameters() { return this._data.srtpParameters ?? undefined; }
 
 	async connect({ ip, port, srtpParameters } = {}) {
-		if (typeof ip !== 'string') throw new TypeError('missing ip');
-		if (typeof port !== 'number') throw new TypeError('missing port');
 		this._checkOpen();
+		if (typeof ip !== 'string' || net.isIP(ip) === 0) throw new TypeError('missing ip');
+		if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new TypeError('missing port');
+		checkConnectSrtpParameters(srtpParameters, this._options.enableSrtp);
 		this._data = { ...this._data, ...(await call(this._native.connect({ ip, port, srtpParameters: clone(srtpParameters) }))) };
 	}
 
 	/** Pipe consumers take the producer's parameters as they are. */
 	async consume({ producerId, appData } = {}) {
-		return super.consume({ producerId, rtpCapabilities: {}, pipe: true, appData });
+		return super.consume({ producerId, rtpCapabilities: {}, enableRtx: true, pipe: true, appData });
+	}
+
+	_shapeDump(dump) {
+		return withoutNulls({ ...dump, tuple: this.tuple });
+	}
+
+	_shapeStats(stat) {
+		return withoutNulls({ type: 'pipe-transport', ...stat, tuple: this.tuple });
 	}
 
 	_onClosed() {

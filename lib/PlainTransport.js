@@ -1,23 +1,43 @@
 'use strict';
 
+const net = require('node:net');
 const { Transport } = require('./Transport');
 const { call } = require('./native');
 const { clone } = require('./validate');
+const { withoutNulls } = require('./dumps');
+const { tupleWithAnnouncedAddress } = require('./listenInfos');
+const { checkConnectSrtpParameters } = require('./srtpParameters');
 
 /** Plain RTP/RTCP over UDP (optionally SRTP), e.g. for FFmpeg or GStreamer. */
 class PlainTransport extends Transport {
-	get tuple() { return this._data.tuple; }
-	get rtcpTuple() { return this._data.rtcpTuple ?? undefined; }
+	get tuple() { return tupleWithAnnouncedAddress(this._data.tuple, this._options.announcedAddress); }
+	get rtcpTuple() { return tupleWithAnnouncedAddress(this._data.rtcpTuple, this._options.announcedAddress); }
 	get sctpParameters() { return this._data.sctpParameters ?? undefined; }
 	get sctpState() { return this._data.sctpState ?? undefined; }
 	get srtpParameters() { return this._data.srtpParameters ?? undefined; }
 
+	/** Checked as mediasoup 3.14's worker does: what comedia, rtcpMux and SRTP require. */
 	async connect({ ip, port, rtcpPort, srtpParameters } = {}) {
-		if (ip !== undefined && typeof ip !== 'string') throw new TypeError('if given, ip must be a string');
-		if (port !== undefined && typeof port !== 'number') throw new TypeError('if given, port must be a number');
-		if (rtcpPort !== undefined && typeof rtcpPort !== 'number') throw new TypeError('if given, rtcpPort must be a number');
 		this._checkOpen();
+		const { comedia, rtcpMux, enableSrtp } = this._options;
+		if (ip !== undefined && (typeof ip !== 'string' || net.isIP(ip) === 0)) throw new TypeError('wrong ip');
+		if (port !== undefined && (!Number.isInteger(port) || port <= 0 || port > 65535)) throw new TypeError('wrong port');
+		if (rtcpPort !== undefined && (!Number.isInteger(rtcpPort) || rtcpPort <= 0 || rtcpPort > 65535)) throw new TypeError('wrong rtcpPort');
+		if (!comedia) {
+			if (ip === undefined) throw new TypeError('missing ip');
+			if (port === undefined) throw new TypeError('missing port');
+			if (rtcpMux === false && rtcpPort === undefined) throw new TypeError('missing rtcpPort (required if rtcpMux is false)');
+		}
+		checkConnectSrtpParameters(srtpParameters, enableSrtp);
 		this._data = { ...this._data, ...(await call(this._native.connect({ ip, port, rtcpPort, srtpParameters: clone(srtpParameters) }))) };
+	}
+
+	_shapeDump(dump) {
+		return withoutNulls({ ...dump, tuple: this.tuple, rtcpTuple: this.rtcpTuple });
+	}
+
+	_shapeStats(stat) {
+		return withoutNulls({ type: 'plain-rtp-transport', ...stat, tuple: this.tuple, rtcpTuple: this.rtcpTuple });
 	}
 
 	_onClosed() {
@@ -29,8 +49,9 @@ class PlainTransport extends Transport {
 		const field = events[name];
 		if (!field) return super._handleNativeEvent(name, data);
 		this._data[field] = data;
-		this.safeEmit(name, data);
-		this.observer.safeEmit(name, data);
+		const value = this[field];
+		this.safeEmit(name, value);
+		this.observer.safeEmit(name, value);
 	}
 }
 

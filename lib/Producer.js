@@ -2,8 +2,12 @@
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { InvalidStateError } = require('./errors');
-const { call } = require('./native');
-const { checkAppDataValue, checkTraceTypes } = require('./validate');
+const { call, callSync } = require('./native');
+const { checkAppDataValue } = require('./validate');
+const { knownTraceEventTypes } = require('./traceEventTypes');
+const { producerDump } = require('./dumps');
+const { RequestQueue } = require('./RequestQueue');
+const { TestChannel } = require('./TestChannel');
 
 /** A media source injected into a router (mediasoup's Producer). */
 class Producer extends EnhancedEventEmitter {
@@ -15,12 +19,14 @@ class Producer extends EnhancedEventEmitter {
 	#paused;
 	#score;
 	#observer = new EnhancedEventEmitter();
+	#requests = new RequestQueue();
+	#channel;
 
 	constructor({ native, registry, appData }) {
 		super();
 		this.#native = native;
 		this.#registry = registry;
-		this.#data = native.data();
+		this.#data = callSync(() => native.data());
 		this.#paused = this.#data.paused;
 		this.#score = this.#data.score || [];
 		this.#appData = appData || {};
@@ -42,6 +48,12 @@ class Producer extends EnhancedEventEmitter {
 	/** The native handle (used by the router to reach this producer). */
 	get _native() { return this.#native; }
 
+	/** Private API of mediasoup's tests: inject worker notifications (3.14 format). */
+	get channelForTesting() {
+		this.#channel ??= new TestChannel(this);
+		return this.#channel;
+	}
+
 	close() {
 		if (this.#closed) return;
 		this.#closed = true;
@@ -62,7 +74,13 @@ class Producer extends EnhancedEventEmitter {
 
 	async dump() {
 		this.#checkOpen();
-		return call(this.#native.dump());
+		const dump = producerDump(await call(this.#native.dump()));
+		// The crate's dump keeps no scalability modes; they are the app's.
+		dump.rtpParameters?.encodings?.forEach((encoding, i) => {
+			const scalabilityMode = this.rtpParameters.encodings?.[i]?.scalabilityMode;
+			if (scalabilityMode && !encoding.scalabilityMode) encoding.scalabilityMode = scalabilityMode;
+		});
+		return dump;
 	}
 
 	async getStats() {
@@ -73,31 +91,35 @@ class Producer extends EnhancedEventEmitter {
 
 	async pause() {
 		this.#checkOpen();
-		const wasPaused = this.#paused;
-		await call(this.#native.pause());
-		this.#paused = true;
-		if (!wasPaused) this.#observer.safeEmit('pause');
+		await this.#requests.run(async () => {
+			await call(this.#native.pause());
+			const wasPaused = this.#paused;
+			this.#paused = true;
+			if (!wasPaused) this.#observer.safeEmit('pause');
+		});
 	}
 
 	async resume() {
 		this.#checkOpen();
-		const wasPaused = this.#paused;
-		await call(this.#native.resume());
-		this.#paused = false;
-		if (wasPaused) this.#observer.safeEmit('resume');
+		await this.#requests.run(async () => {
+			await call(this.#native.resume());
+			const wasPaused = this.#paused;
+			this.#paused = false;
+			if (wasPaused) this.#observer.safeEmit('resume');
+		});
 	}
 
 	async enableTraceEvent(types = []) {
-		checkTraceTypes(types);
+		const known = knownTraceEventTypes(types, 'producer');
 		this.#checkOpen();
-		await call(this.#native.enableTraceEvent(types));
+		await call(this.#native.enableTraceEvent(known));
 	}
 
 	/** Injects an RTP packet (producers of a DirectTransport only). */
 	send(rtpPacket) {
 		if (!Buffer.isBuffer(rtpPacket)) throw new TypeError('rtpPacket must be a Buffer');
 		if (this.#closed) throw new InvalidStateError('Producer closed');
-		this.#native.send(rtpPacket).catch(() => {});
+		callSync(() => this.#native.send(rtpPacket));
 	}
 
 	_handleNativeEvent(name, data) {

@@ -1,9 +1,18 @@
 'use strict';
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError } = require('./errors');
+const { InvalidStateError, UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { checkAppData, checkAppDataValue, clone } = require('./validate');
+const {
+	normalizeListenInfo,
+	portAttempts,
+	firstBindingPort,
+	listenInfosFromListenIps,
+	webRtcWorkerListen,
+} = require('./listenInfos');
+const { checkCryptoSuite } = require('./srtpParameters');
+const { routerDump } = require('./dumps');
 const { WebRtcTransport } = require('./WebRtcTransport');
 const { PlainTransport } = require('./PlainTransport');
 const { PipeTransport } = require('./PipeTransport');
@@ -15,6 +24,17 @@ function checkNumSctpStreams(numSctpStreams) {
 	if (numSctpStreams && (typeof numSctpStreams.OS !== 'number' || typeof numSctpStreams.MIS !== 'number')) {
 		throw new TypeError('if given, numSctpStreams must contain OS and MIS');
 	}
+}
+
+/** 3.14's conversion of a deprecated `listenIp` (string or `{ ip, announcedIp }`). */
+function listenInfoFromListenIp(listenIp, port) {
+	const { ip, announcedIp } = typeof listenIp === 'string' ? { ip: listenIp } : listenIp;
+	return { protocol: 'udp', ip, announcedAddress: announcedIp, port };
+}
+
+/** The defined options among `keys`. */
+function pick(options, keys) {
+	return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
 }
 
 /**
@@ -33,6 +53,7 @@ class MafaldaRouter extends EnhancedEventEmitter {
 	#rtpObservers = new Map();
 	/** `${routerId}` → Promise<[localPipeTransport, remotePipeTransport]> for pipeToRouter(). */
 	#pipeTransportPairs = new Map();
+	#worker;
 	#observer = new EnhancedEventEmitter();
 
 	constructor({ native, registry, appData }) {
@@ -83,11 +104,18 @@ class MafaldaRouter extends EnhancedEventEmitter {
 
 	async dump() {
 		this.#checkOpen();
-		return call(this.#native.dump());
+		const dump = routerDump(await call(this.#native.dump()));
+		// Piped data producers keep their source's id for the app (see DataProducer).
+		const appIds = new Map([...this.#dataProducers.values()].map((dataProducer) => [dataProducer._nativeId, dataProducer.id]));
+		const appId = (id) => appIds.get(id) ?? id;
+		dump.mapDataProducerIdDataConsumerIds = dump.mapDataProducerIdDataConsumerIds.map(({ key, values }) => ({ key: appId(key), values }));
+		dump.mapDataConsumerIdDataProducerId = dump.mapDataConsumerIdDataProducerId.map(({ key, value }) => ({ key, value: appId(value) }));
+		return dump;
 	}
 
 	async createWebRtcTransport(options = {}) {
-		const { webRtcServer, listenInfos, listenIps, numSctpStreams, appData } = options;
+		const { webRtcServer, listenIps, numSctpStreams, appData, enableUdp, enableTcp, preferUdp = false, preferTcp = false } = options;
+		let { listenInfos } = options;
 		if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps)) {
 			throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)');
 		}
@@ -96,16 +124,45 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		}
 		checkNumSctpStreams(numSctpStreams);
 		checkAppData(appData);
-		return this.#createTransport(WebRtcTransport, 'createWebRtcTransport', options);
+		if (webRtcServer) throw new UnsupportedError('WebRtcServer is not supported by this worker (added in mediasoup 3.10; the worker is 3.8)');
+		if (!listenInfos) listenInfos = listenInfosFromListenIps(listenIps, { enableUdp, enableTcp, preferUdp, preferTcp, port: options.port });
+		if (listenInfos.length === 0) throw new TypeError('empty listenInfos');
+		const infos = listenInfos.map((info) => normalizeListenInfo(info));
+		const nativeOptions = {
+			...pick(options, ['enableSctp', 'numSctpStreams', 'maxSctpMessageSize', 'sctpSendBufferSize', 'initialAvailableOutgoingBitrate']),
+			...webRtcWorkerListen(infos),
+		};
+		return this.#createTransportOnPorts(WebRtcTransport, 'createWebRtcTransport', nativeOptions, infos, {
+			appData,
+			options: { listenInfos: infos, preferUdp, preferTcp },
+		});
 	}
 
 	async createPlainTransport(options = {}) {
-		const { listenInfo, listenIp, numSctpStreams, appData } = options;
+		const { listenInfo, listenIp, rtcpListenInfo, numSctpStreams, appData } = options;
 		if (!listenInfo && !listenIp) throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)');
 		if (listenInfo && listenIp) throw new TypeError('only one of listenInfo and listenIp must be given');
 		checkNumSctpStreams(numSctpStreams);
 		checkAppData(appData);
-		return this.#createTransport(PlainTransport, 'createPlainTransport', options);
+		const info = normalizeListenInfo(listenInfo ?? listenInfoFromListenIp(listenIp, options.port), { udpOnly: true });
+		if (options.srtpCryptoSuite !== undefined) checkCryptoSuite(options.srtpCryptoSuite);
+		let { rtcpMux = true } = options;
+		if (rtcpListenInfo) {
+			const rtcpInfo = normalizeListenInfo(rtcpListenInfo, { udpOnly: true });
+			if (rtcpInfo.port || rtcpInfo.portRange || rtcpInfo.ip !== info.ip || rtcpInfo.announcedAddress !== info.announcedAddress) {
+				throw new UnsupportedError('an rtcpListenInfo other than the listenInfo without its port (this worker opens the RTCP socket itself)');
+			}
+			rtcpMux = false;
+		}
+		const nativeOptions = {
+			...pick(options, ['comedia', 'enableSctp', 'numSctpStreams', 'maxSctpMessageSize', 'sctpSendBufferSize', 'enableSrtp', 'srtpCryptoSuite']),
+			rtcpMux,
+			listenIp: { ip: info.ip },
+		};
+		return this.#createTransportOnPorts(PlainTransport, 'createPlainTransport', nativeOptions, [info], {
+			appData,
+			options: { announcedAddress: info.announcedAddress, comedia: Boolean(options.comedia), rtcpMux, enableSrtp: Boolean(options.enableSrtp) },
+		});
 	}
 
 	async createPipeTransport(options = {}) {
@@ -114,7 +171,15 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		if (listenInfo && listenIp) throw new TypeError('only one of listenInfo and listenIp must be given');
 		checkNumSctpStreams(numSctpStreams);
 		checkAppData(appData);
-		return this.#createTransport(PipeTransport, 'createPipeTransport', options);
+		const info = normalizeListenInfo(listenInfo ?? listenInfoFromListenIp(listenIp, options.port), { udpOnly: true });
+		const nativeOptions = {
+			...pick(options, ['enableSctp', 'numSctpStreams', 'maxSctpMessageSize', 'sctpSendBufferSize', 'enableRtx', 'enableSrtp']),
+			listenIp: { ip: info.ip },
+		};
+		return this.#createTransportOnPorts(PipeTransport, 'createPipeTransport', nativeOptions, [info], {
+			appData,
+			options: { announcedAddress: info.announcedAddress, enableSrtp: Boolean(options.enableSrtp) },
+		});
 	}
 
 	async createDirectTransport(options = { maxMessageSize: 262144 }) {
@@ -123,12 +188,19 @@ class MafaldaRouter extends EnhancedEventEmitter {
 			throw new TypeError('if given, maxMessageSize must be a positive number');
 		}
 		checkAppData(appData);
-		return this.#createTransport(DirectTransport, 'createDirectTransport', { maxMessageSize });
+		return this.#createTransport(DirectTransport, 'createDirectTransport', { maxMessageSize }, { appData });
 	}
 
-	async #createTransport(TransportClass, method, options) {
+	/** Creates the transport on the first port of its listen infos' port range that binds. */
+	async #createTransportOnPorts(TransportClass, method, nativeOptions, infos, extra) {
 		this.#checkOpen();
-		const { appData, ...nativeOptions } = options;
+		return firstBindingPort(portAttempts(infos), (port) =>
+			this.#createTransport(TransportClass, method, port === undefined ? nativeOptions : { ...nativeOptions, port }, extra)
+		);
+	}
+
+	async #createTransport(TransportClass, method, nativeOptions, { appData, options }) {
+		this.#checkOpen();
 		const native = await call(this.#native[method](clone(nativeOptions)));
 		if (this.#closed) {
 			native.close();
@@ -138,6 +210,7 @@ class MafaldaRouter extends EnhancedEventEmitter {
 			native,
 			registry: this.#registry,
 			appData,
+			options,
 			getProducerById: (id) => this.#producers.get(id),
 			getDataProducerById: (id) => this.#dataProducers.get(id),
 		});
@@ -205,6 +278,10 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		if (producerId && dataProducerId) throw new TypeError('just producerId or dataProducerId can be given');
 		if (!router) throw new TypeError('Router not found');
 		if (router === this) throw new TypeError('cannot use this Router as destination');
+		// As in mediasoup, a worker holds each producer id once: no piping inside one Worker.
+		if (this.#worker && this.#worker === router._worker) {
+			throw new Error('cannot pipe to a Router of the same Worker (a piped producer keeps its id)');
+		}
 		const producer = producerId && this.#producers.get(producerId);
 		const dataProducer = dataProducerId && this.#dataProducers.get(dataProducerId);
 		if (producerId && !producer) throw new TypeError('Producer not found');
@@ -262,10 +339,17 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		return { pipeDataConsumer, pipeDataProducer };
 	}
 
-	/** One in-flight creation per router pair, awaited by every caller. */
+	/**
+	 * One in-flight creation per router pair, awaited by every caller; the destination
+	 * router gets the same pair (reversed), so that piping back reuses it.
+	 */
 	#pipeTransportPair(router, options) {
 		let pair = this.#pipeTransportPairs.get(router.id);
 		if (pair) return pair;
+		const forget = () => {
+			this.#pipeTransportPairs.delete(router.id);
+			router._forgetPipeTransportPair(this.id);
+		};
 		pair = (async () => {
 			const [local, remote] = await Promise.all([
 				this.createPipeTransport(options),
@@ -275,13 +359,32 @@ class MafaldaRouter extends EnhancedEventEmitter {
 				local.connect({ ip: remote.tuple.localIp, port: remote.tuple.localPort, srtpParameters: remote.srtpParameters }),
 				remote.connect({ ip: local.tuple.localIp, port: local.tuple.localPort, srtpParameters: local.srtpParameters }),
 			]);
-			local.observer.on('close', () => { remote.close(); this.#pipeTransportPairs.delete(router.id); });
-			remote.observer.on('close', () => { local.close(); this.#pipeTransportPairs.delete(router.id); });
+			local.observer.on('close', () => { remote.close(); forget(); });
+			remote.observer.on('close', () => { local.close(); forget(); });
 			return [local, remote];
 		})();
-		pair.catch(() => this.#pipeTransportPairs.delete(router.id));
+		pair.catch(forget);
 		this.#pipeTransportPairs.set(router.id, pair);
+		router._addPipeTransportPair(this.id, pair.then(([local, remote]) => [remote, local]));
 		return pair;
+	}
+
+	/** The pipe pair `router` made towards this router, seen from here. */
+	_addPipeTransportPair(routerId, pair) {
+		if (this.#pipeTransportPairs.has(routerId)) return;
+		pair.catch(() => {});
+		this.#pipeTransportPairs.set(routerId, pair);
+	}
+
+	_forgetPipeTransportPair(routerId) {
+		this.#pipeTransportPairs.delete(routerId);
+	}
+
+	/** The mediasoup-shaped Worker this router was created by, if any. */
+	get _worker() { return this.#worker; }
+
+	_setWorker(worker) {
+		this.#worker = worker;
 	}
 
 	_handleNativeEvent() {}

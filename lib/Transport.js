@@ -1,9 +1,14 @@
 'use strict';
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError } = require('./errors');
-const { call } = require('./native');
-const { checkAppData, checkAppDataValue, checkTraceTypes, clone } = require('./validate');
+const { InvalidStateError, UnsupportedError } = require('./errors');
+const { call, callSync } = require('./native');
+const { checkAppData, checkAppDataValue, clone } = require('./validate');
+const { encodeCodecParameterValues } = require('./codecParameterValues');
+const { normalizeSctpStreamParameters } = require('./sctpStreamParameters');
+const { knownTraceEventTypes } = require('./traceEventTypes');
+const { transportDump } = require('./dumps');
+const { TestChannel } = require('./TestChannel');
 const { Producer } = require('./Producer');
 const { Consumer } = require('./Consumer');
 const { DataProducer } = require('./DataProducer');
@@ -27,17 +32,21 @@ class Transport extends EnhancedEventEmitter {
 	#observer = new EnhancedEventEmitter();
 	/** Where the scheduler placed it (kept after the worker is gone). */
 	#workerId;
+	#channel;
 	/** Native getter state; updated by events. */
 	_data;
+	/** Creation options the getters and checks need (listen infos, announced address...). */
+	_options;
 
-	constructor({ native, registry, appData, getProducerById, getDataProducerById }) {
+	constructor({ native, registry, appData, options, getProducerById, getDataProducerById }) {
 		super();
 		this.#native = native;
 		this.#registry = registry;
 		this.#appData = appData || {};
+		this._options = options ?? {};
 		this.#getProducerById = getProducerById;
 		this.#getDataProducerById = getDataProducerById;
-		this._data = native.data();
+		this._data = callSync(() => native.data());
 		this.#workerId = native.workerId ?? undefined;
 		registry.add(native.handle, this);
 	}
@@ -57,6 +66,12 @@ class Transport extends EnhancedEventEmitter {
 	get dataConsumersForTesting() { return this.#dataConsumers; }
 
 	get _native() { return this.#native; }
+
+	/** Private API of mediasoup's tests: inject worker notifications (3.14 format). */
+	get channelForTesting() {
+		this.#channel ??= new TestChannel(this);
+		return this.#channel;
+	}
 
 	close() {
 		if (this.#closed) return;
@@ -102,12 +117,26 @@ class Transport extends EnhancedEventEmitter {
 
 	async dump() {
 		this._checkOpen();
-		return call(this.#native.dump());
+		const dump = this._shapeDump(transportDump(await call(this.#native.dump())));
+		const appIds = new Map([...this.#dataProducers.values()].map((dataProducer) => [dataProducer._nativeId, dataProducer.id]));
+		dump.dataProducerIds = dump.dataProducerIds?.map((id) => appIds.get(id) ?? id);
+		return dump;
+	}
+
+	/** Subclasses put their getter state into the dump (as the 3.14 worker reports it). */
+	_shapeDump(dump) {
+		return dump;
 	}
 
 	async getStats() {
 		this._checkOpen();
-		return call(this.#native.getStats());
+		const stats = await call(this.#native.getStats());
+		return stats.map((stat) => this._shapeStats(stat));
+	}
+
+	/** Subclasses add their stats `type` and state. */
+	_shapeStats(stat) {
+		return stat;
 	}
 
 	async setMaxIncomingBitrate(bitrate) {
@@ -120,20 +149,36 @@ class Transport extends EnhancedEventEmitter {
 		await call(this.#native.setMaxOutgoingBitrate(bitrate));
 	}
 
-	async enableTraceEvent(types = []) {
-		checkTraceTypes(types);
+	/** The 3.8 worker has no minimum for its bandwidth estimation (added in mediasoup 3.10). */
+	async setMinOutgoingBitrate() {
 		this._checkOpen();
-		await call(this.#native.enableTraceEvent(types));
+		throw new UnsupportedError('setMinOutgoingBitrate() is not supported by this worker (3.8)');
+	}
+
+	async enableTraceEvent(types = []) {
+		const known = knownTraceEventTypes(types, 'transport');
+		this._checkOpen();
+		await call(this.#native.enableTraceEvent(known));
 	}
 
 	async produce({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
 		if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
 		if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
 		if (!rtpParameters || typeof rtpParameters !== 'object') throw new TypeError('missing rtpParameters');
+		if (Array.isArray(rtpParameters.encodings) && rtpParameters.encodings.length === 0) {
+			throw new TypeError('empty rtpParameters.encodings');
+		}
+		checkRtxCodecs(rtpParameters);
 		checkAppData(appData);
 		this._checkOpen();
 		const native = await call(
-			this.#native.produce({ id, kind, rtpParameters: clone(rtpParameters), paused, keyFrameRequestDelay })
+			this.#native.produce({
+				id,
+				kind,
+				rtpParameters: encodeCodecParameterValues(clone(rtpParameters)),
+				paused,
+				keyFrameRequestDelay,
+			})
 		);
 		const producer = new Producer({ native, registry: this.#registry, appData });
 		this.#producers.set(producer.id, producer);
@@ -146,7 +191,7 @@ class Transport extends EnhancedEventEmitter {
 		return producer;
 	}
 
-	async consume({ producerId, rtpCapabilities, paused = false, mid, preferredLayers, pipe = false, appData } = {}) {
+	async consume({ producerId, rtpCapabilities, paused = false, mid, preferredLayers, enableRtx, pipe = false, appData } = {}) {
 		if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
 		checkAppData(appData);
 		if (mid !== undefined && (typeof mid !== 'string' || mid.length === 0)) {
@@ -154,18 +199,26 @@ class Transport extends EnhancedEventEmitter {
 		}
 		if (!rtpCapabilities || typeof rtpCapabilities !== 'object') throw new TypeError('missing rtpCapabilities');
 		this._checkOpen();
-		if (!this.#getProducerById(producerId)) throw new Error(`Producer with id "${producerId}" not found`);
+		const producer = this.#getProducerById(producerId);
+		if (!producer) throw new Error(`Producer with id "${producerId}" not found`);
+		// 3.14: without RTX (by default for audio) the consumer gets neither RTX nor NACK.
+		const capabilities = capabilitiesWithRtx(clone(rtpCapabilities), enableRtx ?? producer.kind === 'video');
 		const native = await call(
 			this.#native.consume({
 				producerId,
-				rtpCapabilities: clone(rtpCapabilities),
+				rtpCapabilities: encodeCodecParameterValues(capabilities),
 				paused,
 				mid,
 				preferredLayers: clone(preferredLayers),
 				pipe,
 			})
 		);
-		const consumer = new Consumer({ native, registry: this.#registry, appData });
+		const consumer = new Consumer({
+			native,
+			registry: this.#registry,
+			consumableRtpParameters: producer.consumableRtpParameters,
+			appData,
+		});
 		this.#consumers.set(consumer.id, consumer);
 		consumer.on('@close', () => this.#consumers.delete(consumer.id));
 		consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
@@ -173,19 +226,17 @@ class Transport extends EnhancedEventEmitter {
 		return consumer;
 	}
 
-	async produceData({ id, sctpStreamParameters, label = '', protocol = '', appData } = {}) {
+	async produceData({ id, sctpStreamParameters, label = '', protocol = '', paused = false, appData } = {}) {
 		if (id && this.#dataProducers.has(id)) throw new TypeError(`a DataProducer with same id "${id}" already exists`);
-		if (this.#native.kind !== 'direct' && (!sctpStreamParameters || typeof sctpStreamParameters !== 'object')) {
-			throw new TypeError('missing sctpStreamParameters');
-		}
+		const direct = this.#native.kind === 'direct';
+		const streamParameters = direct ? undefined : normalizeSctpStreamParameters(sctpStreamParameters);
 		if (typeof label !== 'string') throw new TypeError('label must be a string');
 		if (typeof protocol !== 'string') throw new TypeError('protocol must be a string');
 		checkAppData(appData);
 		this._checkOpen();
-		const native = await call(
-			this.#native.produceData({ sctpStreamParameters: clone(sctpStreamParameters), label, protocol })
-		);
-		const dataProducer = new DataProducer({ native, registry: this.#registry, appData });
+		if (paused && !direct) throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
+		const native = await call(this.#native.produceData({ sctpStreamParameters: streamParameters, label, protocol }));
+		const dataProducer = new DataProducer({ native, registry: this.#registry, id, paused, appData });
 		this.#dataProducers.set(dataProducer.id, dataProducer);
 		dataProducer.on('@close', () => {
 			this.#dataProducers.delete(dataProducer.id);
@@ -196,17 +247,18 @@ class Transport extends EnhancedEventEmitter {
 		return dataProducer;
 	}
 
-	async consumeData({ dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, appData } = {}) {
+	async consumeData({ dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, paused = false, subchannels, appData } = {}) {
 		if (!dataProducerId || typeof dataProducerId !== 'string') throw new TypeError('missing dataProducerId');
 		checkAppData(appData);
 		this._checkOpen();
-		if (!this.#getDataProducerById(dataProducerId)) {
-			throw new Error(`DataProducer with id "${dataProducerId}" not found`);
-		}
+		const dataProducer = this.#getDataProducerById(dataProducerId);
+		if (!dataProducer) throw new Error(`DataProducer with id "${dataProducerId}" not found`);
+		// The JS layer holds back messages only where it receives them: direct transports.
+		if (paused && this.#native.kind !== 'direct') throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
 		const native = await call(
-			this.#native.consumeData({ dataProducerId, ordered, maxPacketLifeTime, maxRetransmits })
+			this.#native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits })
 		);
-		const dataConsumer = new DataConsumer({ native, registry: this.#registry, appData });
+		const dataConsumer = new DataConsumer({ native, registry: this.#registry, dataProducer, paused, subchannels, appData });
 		this.#dataConsumers.set(dataConsumer.id, dataConsumer);
 		dataConsumer.on('@close', () => this.#dataConsumers.delete(dataConsumer.id));
 		dataConsumer.on('@dataproducerclose', () => this.#dataConsumers.delete(dataConsumer.id));
@@ -227,6 +279,33 @@ class Transport extends EnhancedEventEmitter {
 			this.routerClosed();
 		}
 	}
+}
+
+const DATA_PAUSE_UNSUPPORTED =
+	'pausing SCTP data producers and consumers is not supported by this worker (3.8); only DirectTransport ones can be paused';
+
+/** As mediasoup: each RTX codec must name (`apt`) a media codec of the same parameters. */
+function checkRtxCodecs({ codecs }) {
+	if (!Array.isArray(codecs)) return;
+	for (const codec of codecs) {
+		if (!/\/rtx$/i.test(codec?.mimeType ?? '')) continue;
+		const apt = codec.parameters?.apt;
+		if (!codecs.some((media) => media !== codec && media.payloadType === apt)) {
+			throw new TypeError(`missing media codec found for RTX PT ${codec.payloadType}`);
+		}
+	}
+}
+
+/** RTP capabilities without RTX codecs and generic NACK, unless `enableRtx`. */
+function capabilitiesWithRtx(rtpCapabilities, enableRtx) {
+	if (enableRtx || !Array.isArray(rtpCapabilities.codecs)) return rtpCapabilities;
+	const codecs = rtpCapabilities.codecs
+		.filter((codec) => !/\/rtx$/i.test(codec?.mimeType ?? ''))
+		.map((codec) => ({
+			...codec,
+			rtcpFeedback: (codec.rtcpFeedback ?? []).filter((fb) => fb.type !== 'nack' || fb.parameter),
+		}));
+	return { ...rtpCapabilities, codecs };
 }
 
 module.exports = { Transport };

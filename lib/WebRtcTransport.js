@@ -1,16 +1,41 @@
 'use strict';
 
 const { Transport } = require('./Transport');
-const { call } = require('./native');
+const { call, callSync } = require('./native');
 const { clone } = require('./validate');
+const { withoutNulls } = require('./dumps');
+const { webRtcCandidates, tupleWithAnnouncedAddress } = require('./listenInfos');
+
+const FINGERPRINT_ALGORITHMS = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
+const DTLS_ROLES = ['auto', 'client', 'server'];
+
+/** mediasoup's checks of remote DTLS parameters (TypeError). */
+function checkDtlsParameters(dtlsParameters) {
+	if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters');
+	const { fingerprints, role } = dtlsParameters;
+	if (!Array.isArray(fingerprints) || fingerprints.length === 0) throw new TypeError('missing dtlsParameters.fingerprints');
+	for (const fingerprint of fingerprints) {
+		if (!FINGERPRINT_ALGORITHMS.includes(fingerprint?.algorithm)) throw new TypeError('invalid fingerprint.algorithm');
+		if (typeof fingerprint.value !== 'string') throw new TypeError('invalid fingerprint.value');
+	}
+	if (role !== undefined && !DTLS_ROLES.includes(role)) throw new TypeError('invalid dtlsParameters.role');
+}
 
 /** A WebRTC endpoint: ICE + DTLS (+ SCTP) over UDP/TCP. */
 class WebRtcTransport extends Transport {
+	/** ICE candidates as 3.14 lists them (one per listen info). */
+	#iceCandidates;
+
 	get iceRole() { return this._data.iceRole; }
 	get iceParameters() { return this._data.iceParameters; }
-	get iceCandidates() { return this._data.iceCandidates; }
+	get iceCandidates() {
+		const { listenInfos, preferUdp, preferTcp } = this._options;
+		if (!listenInfos) return this._data.iceCandidates;
+		this.#iceCandidates ??= webRtcCandidates(this._data.iceCandidates, listenInfos, { preferUdp, preferTcp });
+		return this.#iceCandidates;
+	}
 	get iceState() { return this._data.iceState; }
-	get iceSelectedTuple() { return this._data.iceSelectedTuple ?? undefined; }
+	get iceSelectedTuple() { return tupleWithAnnouncedAddress(this._data.iceSelectedTuple); }
 	get dtlsParameters() { return this._data.dtlsParameters; }
 	get dtlsState() { return this._data.dtlsState; }
 	get dtlsRemoteCert() { return this._data.dtlsRemoteCert ?? undefined; }
@@ -18,8 +43,8 @@ class WebRtcTransport extends Transport {
 	get sctpState() { return this._data.sctpState ?? undefined; }
 
 	async connect({ dtlsParameters } = {}) {
-		if (!dtlsParameters || typeof dtlsParameters !== 'object') throw new TypeError('missing dtlsParameters');
 		this._checkOpen();
+		checkDtlsParameters(dtlsParameters);
 		this._data = { ...this._data, ...(await call(this._native.connect({ dtlsParameters: clone(dtlsParameters) }))) };
 	}
 
@@ -28,6 +53,14 @@ class WebRtcTransport extends Transport {
 		const iceParameters = await call(this._native.restartIce());
 		this._data.iceParameters = iceParameters;
 		return iceParameters;
+	}
+
+	_shapeDump(dump) {
+		return { ...dump, iceCandidates: this.iceCandidates, iceSelectedTuple: this.iceSelectedTuple };
+	}
+
+	_shapeStats(stat) {
+		return withoutNulls({ type: 'webrtc-transport', ...stat, iceSelectedTuple: this.iceSelectedTuple });
 	}
 
 	_onClosed() {
@@ -48,10 +81,11 @@ class WebRtcTransport extends Transport {
 		if (!field) return super._handleNativeEvent(name, data);
 		this._data[field] = data;
 		if (name === 'dtlsstatechange' && data === 'connected') {
-			try { this._data.dtlsRemoteCert = this._native.data().dtlsRemoteCert; } catch { /* closed */ }
+			try { this._data.dtlsRemoteCert = callSync(() => this._native.data()).dtlsRemoteCert; } catch { /* closed */ }
 		}
-		this.safeEmit(name, data);
-		this.observer.safeEmit(name, data);
+		const value = this[field];
+		this.safeEmit(name, value);
+		this.observer.safeEmit(name, value);
 	}
 }
 

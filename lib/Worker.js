@@ -108,6 +108,7 @@ class Worker extends EnhancedEventEmitter {
 			router.workerClosed();
 			throw new InvalidStateError('Worker closed');
 		}
+		router._setWorker(this);
 		this.#routers.add(router);
 		router.on('@close', () => this.#routers.delete(router));
 		this.#observer.safeEmit('newrouter', router);

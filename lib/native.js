@@ -1,6 +1,7 @@
 'use strict';
 
 const { UnsupportedError, InvalidStateError } = require('./errors');
+const { decodeCodecParameterValues } = require('./codecParameterValues');
 
 /** The napi addon (built by `npm install` into native/). */
 const binding = require('../native/binding.js');
@@ -23,19 +24,19 @@ function toJsError(error) {
 	return new Class(match[2]);
 }
 
-/** Awaits a native call, translating its errors. */
+/** Awaits a native call, translating its errors (and its codec parameter values). */
 async function call(promise) {
 	try {
-		return await promise;
+		return decodeCodecParameterValues(await promise);
 	} catch (error) {
 		throw toJsError(error);
 	}
 }
 
-/** Runs a synchronous native call, translating its errors. */
+/** Runs a synchronous native call, translating its errors (and its codec parameter values). */
 function callSync(fn) {
 	try {
-		return fn();
+		return decodeCodecParameterValues(fn());
 	} catch (error) {
 		throw toJsError(error);
 	}

@@ -1,0 +1,28 @@
+'use strict';
+
+const { UnsupportedError } = require('./errors');
+
+const CRYPTO_SUITES = ['AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
+/** The 3.8 worker's plain and pipe transports know only these (GCM came in mediasoup 3.10). */
+const WORKER_CRYPTO_SUITES = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
+
+function checkCryptoSuite(cryptoSuite) {
+	if (!CRYPTO_SUITES.includes(cryptoSuite)) throw new TypeError(`invalid SRTP crypto suite "${cryptoSuite}"`);
+	if (!WORKER_CRYPTO_SUITES.includes(cryptoSuite)) {
+		throw new UnsupportedError(`SRTP crypto suite ${cryptoSuite} is not supported by this worker (3.8)`);
+	}
+}
+
+/** `connect()`'s srtpParameters: required with SRTP, refused without it (TypeError). */
+function checkConnectSrtpParameters(srtpParameters, enableSrtp) {
+	if (!enableSrtp) {
+		if (srtpParameters !== undefined) throw new TypeError('srtpParameters given but SRTP is not enabled');
+		return;
+	}
+	if (!srtpParameters || typeof srtpParameters !== 'object') throw new TypeError('missing srtpParameters');
+	if (typeof srtpParameters.keyBase64 !== 'string') throw new TypeError('missing srtpParameters.keyBase64');
+	if (typeof srtpParameters.cryptoSuite !== 'string') throw new TypeError('missing srtpParameters.cryptoSuite');
+	checkCryptoSuite(srtpParameters.cryptoSuite);
+}
+
+module.exports = { checkCryptoSuite, checkConnectSrtpParameters };
