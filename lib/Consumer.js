@@ -46,7 +46,7 @@ class Consumer extends EnhancedEventEmitter {
 	/** The producer's consumable encodings (for dumps). */
 	#consumableEncodings;
 
-	constructor({ native, registry, consumableRtpParameters, appData }) {
+	constructor({ native, registry, consumableRtpParameters, score, appData }) {
 		super();
 		this.#native = native;
 		this.#registry = registry;
@@ -56,7 +56,7 @@ class Consumer extends EnhancedEventEmitter {
 		this.#paused = this.#data.paused;
 		this.#producerPaused = this.#data.producerPaused;
 		this.#priority = this.#data.priority;
-		this.#score = this.#data.score;
+		this.#score = score ?? this.#data.score;
 		this.#preferredLayers = this.#data.preferredLayers ?? undefined;
 		this.#currentLayers = this.#data.currentLayers ?? undefined;
 		this.#appData = appData || {};

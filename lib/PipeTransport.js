@@ -23,9 +23,13 @@ class PipeTransport extends Transport {
 		this._data = { ...this._data, ...(await call(this._native.connect({ ip, port, srtpParameters: clone(srtpParameters) }))) };
 	}
 
-	/** Pipe consumers take the producer's parameters as they are. */
+	/**
+	 * Pipe consumers take the producer's parameters as they are. 3.14 starts them
+	 * with a default score, not the worker's.
+	 */
 	async consume({ producerId, appData } = {}) {
-		return super.consume({ producerId, rtpCapabilities: {}, enableRtx: true, pipe: true, appData });
+		const _score = { score: 10, producerScore: 10, producerScores: [] };
+		return super.consume({ producerId, rtpCapabilities: {}, enableRtx: true, pipe: true, appData, _score });
 	}
 
 	_shapeDump(dump) {

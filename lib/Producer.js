@@ -5,7 +5,7 @@ const { InvalidStateError } = require('./errors');
 const { call, callSync } = require('./native');
 const { checkAppDataValue } = require('./validate');
 const { knownTraceEventTypes } = require('./traceEventTypes');
-const { producerDump } = require('./dumps');
+const { producerDump, withExtensionParameters } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
 const { TestChannel } = require('./TestChannel');
 
@@ -27,6 +27,10 @@ class Producer extends EnhancedEventEmitter {
 		this.#native = native;
 		this.#registry = registry;
 		this.#data = callSync(() => native.data());
+		// 3.14 gives every header extension its (empty) parameters; the crate drops them.
+		for (const rtpParameters of [this.#data.rtpParameters, this.#data.consumableRtpParameters]) {
+			if (rtpParameters?.headerExtensions) rtpParameters.headerExtensions = rtpParameters.headerExtensions.map(withExtensionParameters);
+		}
 		this.#paused = this.#data.paused;
 		this.#score = this.#data.score || [];
 		this.#appData = appData || {};

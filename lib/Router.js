@@ -134,7 +134,7 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		};
 		return this.#createTransportOnPorts(WebRtcTransport, 'createWebRtcTransport', nativeOptions, infos, {
 			appData,
-			options: { listenInfos: infos, preferUdp, preferTcp },
+			options: { listenInfos: infos },
 		});
 	}
 

@@ -191,7 +191,7 @@ class Transport extends EnhancedEventEmitter {
 		return producer;
 	}
 
-	async consume({ producerId, rtpCapabilities, paused = false, mid, preferredLayers, enableRtx, pipe = false, appData } = {}) {
+	async consume({ producerId, rtpCapabilities, paused = false, mid, preferredLayers, enableRtx, pipe = false, appData, _score } = {}) {
 		if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
 		checkAppData(appData);
 		if (mid !== undefined && (typeof mid !== 'string' || mid.length === 0)) {
@@ -217,6 +217,7 @@ class Transport extends EnhancedEventEmitter {
 			native,
 			registry: this.#registry,
 			consumableRtpParameters: producer.consumableRtpParameters,
+			score: _score,
 			appData,
 		});
 		this.#consumers.set(consumer.id, consumer);

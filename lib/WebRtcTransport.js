@@ -29,9 +29,9 @@ class WebRtcTransport extends Transport {
 	get iceRole() { return this._data.iceRole; }
 	get iceParameters() { return this._data.iceParameters; }
 	get iceCandidates() {
-		const { listenInfos, preferUdp, preferTcp } = this._options;
+		const { listenInfos } = this._options;
 		if (!listenInfos) return this._data.iceCandidates;
-		this.#iceCandidates ??= webRtcCandidates(this._data.iceCandidates, listenInfos, { preferUdp, preferTcp });
+		this.#iceCandidates ??= webRtcCandidates(this._data.iceCandidates, listenInfos);
 		return this.#iceCandidates;
 	}
 	get iceState() { return this._data.iceState; }

@@ -130,16 +130,16 @@ function icePriority(localPreference) {
 }
 
 /**
- * One ICE candidate per listen info, in their order, with 3.14's priorities, from
- * the sockets the worker opened (found by IP and protocol).
+ * One ICE candidate per listen info, in their order, with 3.14's priorities (each
+ * listen info a step below the previous one), from the sockets the worker opened
+ * (found by IP and protocol). preferUdp/preferTcp act through the listen infos' order.
  */
-function webRtcCandidates(workerCandidates, infos, { preferUdp = false, preferTcp = false } = {}) {
+function webRtcCandidates(workerCandidates, infos) {
 	return infos.map((info, index) => {
 		const socket = workerCandidates.find((c) => c.protocol === info.protocol && c.ip === info.ip);
-		const preferred = (info.protocol === 'udp' && preferUdp) || (info.protocol === 'tcp' && preferTcp);
 		const candidate = {
 			foundation: `${info.protocol}candidate`,
-			priority: icePriority(ICE_DEFAULT_LOCAL_PREFERENCE - 100 * index + (preferred ? 1000 : 0)),
+			priority: icePriority(ICE_DEFAULT_LOCAL_PREFERENCE - 100 * index),
 			ip: info.announcedAddress ?? socket.ip,
 			address: info.announcedAddress ?? socket.ip,
 			protocol: info.protocol,
