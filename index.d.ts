@@ -68,7 +68,15 @@ export interface TransportTuple {
 }
 
 export type TransportListenIp = string | { ip: string; announcedIp?: string };
-export interface TransportListenInfo { protocol?: 'udp' | 'tcp'; ip: string; announcedAddress?: string; announcedIp?: string; port?: number }
+export interface TransportListenInfo {
+	protocol?: 'udp' | 'tcp';
+	ip: string;
+	announcedAddress?: string;
+	announcedIp?: string;
+	port?: number;
+	portRange?: { min: number; max: number };
+	flags?: { ipv6Only?: boolean; udpReusePort?: boolean };
+}
 export interface NumSctpStreams { OS: number; MIS: number }
 export interface SctpStreamParameters { streamId: number; ordered?: boolean; maxPacketLifeTime?: number; maxRetransmits?: number }
 export interface SrtpParameters { cryptoSuite: string; keyBase64: string }
@@ -239,11 +247,13 @@ export class Transport extends EventEmitter {
 	getStats(): Promise<any[]>;
 	setMaxIncomingBitrate(bitrate: number): Promise<void>;
 	setMaxOutgoingBitrate(bitrate: number): Promise<void>;
+	/** Rejects with UnsupportedError: the 3.8 worker has no minimum outgoing bitrate. */
+	setMinOutgoingBitrate(bitrate: number): Promise<void>;
 	enableTraceEvent(types?: ('probation' | 'bwe')[]): Promise<void>;
 	produce(options: { id?: string; kind: MediaKind; rtpParameters: RtpParameters; paused?: boolean; keyFrameRequestDelay?: number; appData?: AppData }): Promise<Producer>;
-	consume(options: { producerId: string; rtpCapabilities: RtpCapabilities; paused?: boolean; mid?: string; preferredLayers?: ConsumerLayers; pipe?: boolean; appData?: AppData }): Promise<Consumer>;
-	produceData(options?: { id?: string; sctpStreamParameters?: SctpStreamParameters; label?: string; protocol?: string; appData?: AppData }): Promise<DataProducer>;
-	consumeData(options: { dataProducerId: string; ordered?: boolean; maxPacketLifeTime?: number; maxRetransmits?: number; appData?: AppData }): Promise<DataConsumer>;
+	consume(options: { producerId: string; rtpCapabilities: RtpCapabilities; paused?: boolean; mid?: string; preferredLayers?: ConsumerLayers; enableRtx?: boolean; pipe?: boolean; appData?: AppData }): Promise<Consumer>;
+	produceData(options?: { id?: string; sctpStreamParameters?: SctpStreamParameters; label?: string; protocol?: string; paused?: boolean; appData?: AppData }): Promise<DataProducer>;
+	consumeData(options: { dataProducerId: string; ordered?: boolean; maxPacketLifeTime?: number; maxRetransmits?: number; paused?: boolean; subchannels?: number[]; appData?: AppData }): Promise<DataConsumer>;
 }
 
 export class WebRtcTransport extends Transport {
@@ -343,13 +353,17 @@ export class DataProducer extends EventEmitter {
 	get sctpStreamParameters(): SctpStreamParameters | undefined;
 	get label(): string;
 	get protocol(): string;
+	get paused(): boolean;
 	get appData(): AppData;
 	set appData(appData: AppData);
 	get observer(): EventEmitter;
 	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
-	send(message: string | Buffer, ppid?: number): void;
+	/** Pausing SCTP data producers rejects with UnsupportedError (3.8 worker); DirectTransport ones pause. */
+	pause(): Promise<void>;
+	resume(): Promise<void>;
+	send(message: string | Buffer, ppid?: number, subchannels?: number[], requiredSubchannel?: number): void;
 }
 
 export class DataConsumer extends EventEmitter {
@@ -360,12 +374,20 @@ export class DataConsumer extends EventEmitter {
 	get sctpStreamParameters(): SctpStreamParameters | undefined;
 	get label(): string;
 	get protocol(): string;
+	get paused(): boolean;
+	get dataProducerPaused(): boolean;
+	get subchannels(): number[];
 	get appData(): AppData;
 	set appData(appData: AppData);
 	get observer(): EventEmitter;
 	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
+	pause(): Promise<void>;
+	resume(): Promise<void>;
+	setSubchannels(subchannels: number[]): Promise<void>;
+	addSubchannel(subchannel: number): Promise<void>;
+	removeSubchannel(subchannel: number): Promise<void>;
 	getBufferedAmount(): Promise<number>;
 	setBufferedAmountLowThreshold(threshold: number): Promise<void>;
 	send(message: string | Buffer, ppid?: number): Promise<void>;

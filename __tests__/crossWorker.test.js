@@ -243,6 +243,9 @@ describe('MafaldaRouter across workers', () => {
 		ctx.mafalda.simulateWorkerDeath(sendTransport.workerId);
 
 		const { workerId, routers } = await died;
+		// Its sender goes quiet too: a 3.8 worker started next may well pick the same
+		// "random" port (each worker seeds its generator alike) and latch onto it (comedia).
+		source.stop();
 		expect(workerId).toBe(sendTransport.workerId);
 		expect(routers).toEqual([router]);
 		expect(await waitFor(() => onRouterClose.mock.calls.length === 1 && onProducerClose.mock.calls.length === 1)).toBe(true);

@@ -49,6 +49,7 @@ async function rtpSource({ port, ssrc, payloadType, audioLevel, payload }) {
 	});
 	await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
 	let seq = 0;
+	let stopped = false;
 	const timer = setInterval(() => {
 		seq += 1;
 		socket.send(rtpPacket({ seq, ssrc, payloadType, audioLevel, payload }), port, '127.0.0.1');
@@ -57,6 +58,8 @@ async function rtpSource({ port, ssrc, payloadType, audioLevel, payload }) {
 		rtcpReceived,
 		get sent() { return seq; },
 		stop() {
+			if (stopped) return;
+			stopped = true;
 			clearInterval(timer);
 			socket.close();
 		},
