@@ -1,9 +1,8 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError, UnsupportedError } = require('./errors');
+const { NativeObject } = require('./NativeObject');
+const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
-const { checkAppDataValue } = require('./validate');
 const { withoutNulls } = require('./dumps');
 const { ppidFor, payloadFor } = require('./DataProducer');
 
@@ -27,16 +26,11 @@ function subchannelSet(subchannels = []) {
  * Subchannels are kept here: no message of a 3.8 worker carries subchannels, so
  * every consumer receives every message, as 3.14 does for such messages.
  */
-class DataConsumer extends EnhancedEventEmitter {
-	#native;
-	#registry;
+class DataConsumer extends NativeObject {
 	#data;
-	#closed = false;
 	#paused;
 	#dataProducerPaused;
 	#subchannels;
-	#appData;
-	#observer = new EnhancedEventEmitter();
 	#dataProducer;
 	#dataProducerListeners;
 	/** Producer send counts at which pauses began and ended (`to` undefined: still paused). */
@@ -46,12 +40,9 @@ class DataConsumer extends EnhancedEventEmitter {
 	#dropped = { messages: 0, bytes: 0 };
 
 	constructor({ native, registry, dataProducer, paused = false, subchannels, appData }) {
-		super();
+		super({ native, registry, appData, kind: 'DataConsumer' });
 		this.#subchannels = subchannelSet(subchannels);
-		this.#native = native;
-		this.#registry = registry;
 		this.#data = callSync(() => native.data());
-		this.#appData = appData || {};
 		this.#dataProducer = dataProducer;
 		this.#dataProducerPaused = Boolean(dataProducer?.paused);
 		this.#sendCountAtStart = dataProducer?._sentCount ?? 0;
@@ -62,12 +53,10 @@ class DataConsumer extends EnhancedEventEmitter {
 			'@resume': () => this.#onDataProducerPaused(false),
 		};
 		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) dataProducer?.on(event, listener);
-		registry.add(native.handle, this);
 	}
 
 	get id() { return this.#data.id; }
 	get dataProducerId() { return this.#dataProducer?.id ?? this.#data.dataProducerId; }
-	get closed() { return this.#closed; }
 	get type() { return this.#data.type; }
 	get sctpStreamParameters() { return this.#data.sctpStreamParameters ?? undefined; }
 	get label() { return this.#data.label; }
@@ -75,29 +64,22 @@ class DataConsumer extends EnhancedEventEmitter {
 	get paused() { return this.#paused; }
 	get dataProducerPaused() { return this.#dataProducerPaused; }
 	get subchannels() { return [...this.#subchannels]; }
-	get appData() { return this.#appData; }
-	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
-	get observer() { return this.#observer; }
 
 	close() {
-		if (this.#closed) return;
-		this.#release();
-		this.#native.close();
-		this.emit('@close');
-		this.#observer.safeEmit('close');
+		if (!this.closed) this.#stopFollowingDataProducer();
+		super.close();
 	}
 
+	/** The transport closed: no worker request, event `transportclose`. */
 	transportClosed() {
-		if (this.#closed) return;
-		this.#release();
-		this.safeEmit('transportclose');
-		this.#observer.safeEmit('close');
+		if (!this.closed) this.#stopFollowingDataProducer();
+		this._closedBy('transportclose');
 	}
 
 	async dump() {
-		this.#checkOpen();
+		this._checkOpen();
 		return {
-			...withoutNulls(await call(this.#native.dump())),
+			...withoutNulls(await call(this._native.dump())),
 			dataProducerId: this.dataProducerId,
 			paused: this.#paused,
 			dataProducerPaused: this.#dataProducerPaused,
@@ -106,8 +88,8 @@ class DataConsumer extends EnhancedEventEmitter {
 	}
 
 	async getStats() {
-		this.#checkOpen();
-		const stats = await call(this.#native.getStats());
+		this._checkOpen();
+		const stats = await call(this._native.getStats());
 		return stats.map((stat) => withoutNulls({
 			...stat,
 			type: 'data-consumer',
@@ -117,51 +99,51 @@ class DataConsumer extends EnhancedEventEmitter {
 	}
 
 	async setBufferedAmountLowThreshold(threshold) {
-		this.#checkOpen();
-		await call(this.#native.setBufferedAmountLowThreshold(threshold));
+		this._checkOpen();
+		await call(this._native.setBufferedAmountLowThreshold(threshold));
 	}
 
 	async getBufferedAmount() {
-		this.#checkOpen();
-		return call(this.#native.getBufferedAmount());
+		this._checkOpen();
+		return call(this._native.getBufferedAmount());
 	}
 
 	async setSubchannels(subchannels) {
-		this.#checkOpen();
+		this._checkOpen();
 		this.#subchannels = subchannelSet(subchannels);
 	}
 
 	async addSubchannel(subchannel) {
-		this.#checkOpen();
+		this._checkOpen();
 		for (const added of subchannelSet([subchannel])) this.#subchannels.add(added);
 	}
 
 	async removeSubchannel(subchannel) {
-		this.#checkOpen();
+		this._checkOpen();
 		for (const removed of subchannelSet([subchannel])) this.#subchannels.delete(removed);
 	}
 
 	async pause() {
-		this.#checkOpen();
+		this._checkOpen();
 		const wasPaused = this.#paused;
 		this.#setPaused(true);
-		if (!wasPaused && !this.#dataProducerPaused) this.#observer.safeEmit('pause');
+		if (!wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('pause');
 	}
 
 	async resume() {
-		this.#checkOpen();
+		this._checkOpen();
 		const wasPaused = this.#paused;
 		this.#setPaused(false);
-		if (wasPaused && !this.#dataProducerPaused) this.#observer.safeEmit('resume');
+		if (wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('resume');
 	}
 
 	async send(message, ppid) {
 		if (typeof message !== 'string' && !Buffer.isBuffer(message)) {
 			throw new TypeError('message must be a string or a Buffer');
 		}
-		this.#checkOpen();
+		this._checkOpen();
 		const id = ppidFor(message, ppid);
-		await call(this.#native.send(id, payloadFor(message, id)));
+		await call(this._native.send(id, payloadFor(message, id)));
 	}
 
 	#setPaused(paused) {
@@ -185,26 +167,21 @@ class DataConsumer extends EnhancedEventEmitter {
 	}
 
 	#onDataProducerPaused(paused) {
-		if (this.#closed || this.#dataProducerPaused === paused) return;
+		if (this.closed || this.#dataProducerPaused === paused) return;
 		this.#dataProducerPaused = paused;
 		this.safeEmit(paused ? 'dataproducerpause' : 'dataproducerresume');
-		if (!this.#paused) this.#observer.safeEmit(paused ? 'pause' : 'resume');
+		if (!this.#paused) this.observer.safeEmit(paused ? 'pause' : 'resume');
 	}
 
-	#release() {
-		this.#closed = true;
-		this.#registry.remove(this.#native.handle);
+	#stopFollowingDataProducer() {
 		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) this.#dataProducer?.off(event, listener);
 	}
 
 	_handleNativeEvent(name, data, bytes) {
 		switch (name) {
 			case 'dataproducerclose':
-				if (this.#closed) break;
-				this.#release();
-				this.emit('@dataproducerclose');
-				this.safeEmit('dataproducerclose');
-				this.#observer.safeEmit('close');
+				if (!this.closed) this.#stopFollowingDataProducer();
+				this._closedBy('dataproducerclose', '@dataproducerclose');
 				break;
 			case 'message':
 				if (this.#sentWhilePaused()) {
@@ -224,9 +201,6 @@ class DataConsumer extends EnhancedEventEmitter {
 		}
 	}
 
-	#checkOpen() {
-		if (this.#closed) throw new InvalidStateError('DataConsumer closed');
-	}
 }
 
 module.exports = { DataConsumer };

@@ -1,9 +1,8 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError, UnsupportedError } = require('./errors');
+const { NativeObject } = require('./NativeObject');
+const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
-const { checkAppDataValue } = require('./validate');
 const { withoutNulls } = require('./dumps');
 
 /** WebRTC data channel PPIDs, as mediasoup uses them. */
@@ -26,72 +25,47 @@ function payloadFor(message, ppid) {
  * (as the 3.14 worker does) and drops it. The 3.8 worker cannot pause an SCTP
  * data producer.
  */
-class DataProducer extends EnhancedEventEmitter {
-	#native;
-	#registry;
+class DataProducer extends NativeObject {
 	#data;
 	/** The app's id: a piped data producer keeps its source's id (the crate cannot set it). */
 	#id;
-	#closed = false;
 	#paused;
-	#appData;
 	/** Messages handed to the worker, and those dropped while paused. */
 	#sent = 0;
 	#dropped = { messages: 0, bytes: 0 };
-	#observer = new EnhancedEventEmitter();
 
 	constructor({ native, registry, id, paused = false, appData }) {
-		super();
-		this.#native = native;
-		this.#registry = registry;
+		super({ native, registry, appData, kind: 'DataProducer' });
 		this.#data = callSync(() => native.data());
 		this.#id = id ?? this.#data.id;
 		this.#paused = Boolean(paused);
-		this.#appData = appData || {};
-		registry.add(native.handle, this);
 	}
 
 	get id() { return this.#id; }
 	/** The worker's id of this data producer (differs from `id` when piped). */
 	get _nativeId() { return this.#data.id; }
-	get closed() { return this.#closed; }
 	get type() { return this.#data.type; }
 	get sctpStreamParameters() { return this.#data.sctpStreamParameters ?? undefined; }
 	get label() { return this.#data.label; }
 	get protocol() { return this.#data.protocol; }
 	get paused() { return this.#paused; }
-	get appData() { return this.#appData; }
-	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
-	get observer() { return this.#observer; }
 
 	/** How many messages `send()` has handed to the worker (direct consumers count against it). */
 	get _sentCount() { return this.#sent; }
 
-	close() {
-		if (this.#closed) return;
-		this.#closed = true;
-		this.#registry.remove(this.#native.handle);
-		this.#native.close();
-		this.emit('@close');
-		this.#observer.safeEmit('close');
-	}
-
+	/** The transport closed: no worker request, event `transportclose`. */
 	transportClosed() {
-		if (this.#closed) return;
-		this.#closed = true;
-		this.#registry.remove(this.#native.handle);
-		this.safeEmit('transportclose');
-		this.#observer.safeEmit('close');
+		this._closedBy('transportclose');
 	}
 
 	async dump() {
-		this.#checkOpen();
-		return { ...withoutNulls(await call(this.#native.dump())), id: this.#id, paused: this.#paused };
+		this._checkOpen();
+		return { ...withoutNulls(await call(this._native.dump())), id: this.#id, paused: this.#paused };
 	}
 
 	async getStats() {
-		this.#checkOpen();
-		const stats = await call(this.#native.getStats());
+		this._checkOpen();
+		const stats = await call(this._native.getStats());
 		return stats.map((stat) => withoutNulls({
 			...stat,
 			type: 'data-producer',
@@ -106,7 +80,7 @@ class DataProducer extends EnhancedEventEmitter {
 		this.#paused = true;
 		if (!wasPaused) {
 			this.emit('@pause');
-			this.#observer.safeEmit('pause');
+			this.observer.safeEmit('pause');
 		}
 	}
 
@@ -116,7 +90,7 @@ class DataProducer extends EnhancedEventEmitter {
 		this.#paused = false;
 		if (wasPaused) {
 			this.emit('@resume');
-			this.#observer.safeEmit('resume');
+			this.observer.safeEmit('resume');
 		}
 	}
 
@@ -131,7 +105,7 @@ class DataProducer extends EnhancedEventEmitter {
 		if ((Array.isArray(subchannels) && subchannels.length > 0) || requiredSubchannel !== undefined) {
 			throw new UnsupportedError('sending to subchannels is not supported by this worker (3.8)');
 		}
-		if (this.#closed) throw new InvalidStateError('DataProducer closed');
+		this._checkOpen();
 		const id = ppidFor(message, ppid);
 		const payload = payloadFor(message, id);
 		if (this.#paused) {
@@ -140,21 +114,18 @@ class DataProducer extends EnhancedEventEmitter {
 			return;
 		}
 		this.#sent += 1;
-		callSync(() => this.#native.send(id, payload));
+		callSync(() => this._native.send(id, payload));
 	}
 
 	_handleNativeEvent() {}
 
 	#checkPausable() {
-		this.#checkOpen();
+		this._checkOpen();
 		if (this.type !== 'direct') {
 			throw new UnsupportedError('pausing an SCTP DataProducer is not supported by this worker (3.8)');
 		}
 	}
 
-	#checkOpen() {
-		if (this.#closed) throw new InvalidStateError('DataProducer closed');
-	}
 }
 
 module.exports = { DataProducer, ppidFor, payloadFor };

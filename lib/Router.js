@@ -1,9 +1,9 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
+const { NativeObject } = require('./NativeObject');
 const { InvalidStateError, UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
-const { checkAppData, checkAppDataValue, clone } = require('./validate');
+const { checkAppData, clone } = require('./validate');
 const {
 	normalizeListenInfo,
 	portAttempts,
@@ -41,11 +41,8 @@ function pick(options, keys) {
  * MafaldaRouter: behaves as one mediasoup Router while its transports live on
  * several workers. Placement and cross-worker piping happen in the native core.
  */
-class MafaldaRouter extends EnhancedEventEmitter {
-	#native;
+class MafaldaRouter extends NativeObject {
 	#registry;
-	#closed = false;
-	#appData;
 	#rtpCapabilities;
 	#transports = new Map();
 	#producers = new Map();
@@ -54,45 +51,36 @@ class MafaldaRouter extends EnhancedEventEmitter {
 	/** `${routerId}` → Promise<[localPipeTransport, remotePipeTransport]> for pipeToRouter(). */
 	#pipeTransportPairs = new Map();
 	#worker;
-	#observer = new EnhancedEventEmitter();
 
 	constructor({ native, registry, appData }) {
-		super();
-		this.#native = native;
+		super({ native, registry, appData, kind: 'Router' });
 		this.#registry = registry;
-		this.#appData = appData || {};
 		this.#rtpCapabilities = native.rtpCapabilities;
-		registry.add(native.handle, this);
 	}
 
-	get id() { return this.#native.id; }
-	get closed() { return this.#closed; }
+	get id() { return this._native.id; }
 	get rtpCapabilities() { return this.#rtpCapabilities; }
-	get appData() { return this.#appData; }
-	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
-	get observer() { return this.#observer; }
 	get transportsForTesting() { return this.#transports; }
 
 	close() {
-		if (this.#closed) return;
-		this.#native.close();
+		if (!this._markClosed()) return;
+		this._native.close();
 		this.#closeAll();
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** Mafalda (the worker pool) closed: event `workerclose`. */
 	workerClosed() {
-		if (this.#closed) return;
-		this.#native.close();
+		if (!this._markClosed()) return;
+		this._native.close();
 		this.#closeAll();
 		this.safeEmit('workerclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
+	/** Its transports and observers close with `routerclose`. */
 	#closeAll() {
-		this.#closed = true;
-		this.#registry.remove(this.#native.handle);
 		for (const transport of this.#transports.values()) transport.routerClosed();
 		this.#transports.clear();
 		this.#producers.clear();
@@ -103,8 +91,8 @@ class MafaldaRouter extends EnhancedEventEmitter {
 	}
 
 	async dump() {
-		this.#checkOpen();
-		const dump = routerDump(await call(this.#native.dump()));
+		this._checkOpen();
+		const dump = routerDump(await call(this._native.dump()));
 		// Piped data producers keep their source's id for the app (see DataProducer).
 		const appIds = new Map([...this.#dataProducers.values()].map((dataProducer) => [dataProducer._nativeId, dataProducer.id]));
 		const appId = (id) => appIds.get(id) ?? id;
@@ -193,16 +181,16 @@ class MafaldaRouter extends EnhancedEventEmitter {
 
 	/** Creates the transport on the first port of its listen infos' port range that binds. */
 	async #createTransportOnPorts(TransportClass, method, nativeOptions, infos, extra) {
-		this.#checkOpen();
+		this._checkOpen();
 		return firstBindingPort(portAttempts(infos), (port) =>
 			this.#createTransport(TransportClass, method, port === undefined ? nativeOptions : { ...nativeOptions, port }, extra)
 		);
 	}
 
 	async #createTransport(TransportClass, method, nativeOptions, { appData, options }) {
-		this.#checkOpen();
-		const native = await call(this.#native[method](clone(nativeOptions)));
-		if (this.#closed) {
+		this._checkOpen();
+		const native = await call(this._native[method](clone(nativeOptions)));
+		if (this.closed) {
 			native.close();
 			throw new InvalidStateError('Router closed');
 		}
@@ -220,7 +208,7 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		transport.on('@producerclose', (producer) => this.#producers.delete(producer.id));
 		transport.on('@newdataproducer', (dataProducer) => this.#dataProducers.set(dataProducer.id, dataProducer));
 		transport.on('@dataproducerclose', (dataProducer) => this.#dataProducers.delete(dataProducer.id));
-		this.#observer.safeEmit('newtransport', transport);
+		this.observer.safeEmit('newtransport', transport);
 		return transport;
 	}
 
@@ -235,8 +223,8 @@ class MafaldaRouter extends EnhancedEventEmitter {
 	}
 
 	async #createRtpObserver(ObserverClass, method, options, appData) {
-		this.#checkOpen();
-		const native = await call(this.#native[method](options));
+		this._checkOpen();
+		const native = await call(this._native[method](options));
 		const rtpObserver = new ObserverClass({
 			native,
 			registry: this.#registry,
@@ -245,14 +233,14 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		});
 		this.#rtpObservers.set(rtpObserver.id, rtpObserver);
 		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id));
-		this.#observer.safeEmit('newrtpobserver', rtpObserver);
+		this.observer.safeEmit('newrtpobserver', rtpObserver);
 		return rtpObserver;
 	}
 
 	canConsume({ producerId, rtpCapabilities } = {}) {
 		if (!this.#producers.has(producerId)) return false;
 		try {
-			return callSync(() => this.#native.canConsume(producerId, clone(rtpCapabilities)));
+			return callSync(() => this._native.canConsume(producerId, clone(rtpCapabilities)));
 		} catch {
 			return false;
 		}
@@ -286,7 +274,7 @@ class MafaldaRouter extends EnhancedEventEmitter {
 		const dataProducer = dataProducerId && this.#dataProducers.get(dataProducerId);
 		if (producerId && !producer) throw new TypeError('Producer not found');
 		if (dataProducerId && !dataProducer) throw new TypeError('DataProducer not found');
-		this.#checkOpen();
+		this._checkOpen();
 
 		const listen = listenInfo ? { listenInfo } : { listenIp: listenIp ?? '127.0.0.1' };
 		const [local, remote] = await this.#pipeTransportPair(router, { ...listen, enableSctp, numSctpStreams, enableRtx, enableSrtp });
@@ -388,10 +376,6 @@ class MafaldaRouter extends EnhancedEventEmitter {
 	}
 
 	_handleNativeEvent() {}
-
-	#checkOpen() {
-		if (this.#closed) throw new InvalidStateError('Router closed');
-	}
 }
 
 module.exports = { MafaldaRouter };

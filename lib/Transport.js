@@ -1,9 +1,9 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError, UnsupportedError } = require('./errors');
+const { NativeObject } = require('./NativeObject');
+const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
-const { checkAppData, checkAppDataValue, clone } = require('./validate');
+const { checkAppData, clone } = require('./validate');
 const { encodeCodecParameterValues } = require('./codecParameterValues');
 const { normalizeSctpStreamParameters } = require('./sctpStreamParameters');
 const { knownTraceEventTypes } = require('./traceEventTypes');
@@ -18,18 +18,14 @@ const { DataConsumer } = require('./DataConsumer');
  * Base of the four transport kinds (mediasoup's Transport). The router reaches its
  * producers through `@newproducer`/`@producerclose` events, as in mediasoup.
  */
-class Transport extends EnhancedEventEmitter {
-	#native;
+class Transport extends NativeObject {
 	#registry;
-	#closed = false;
-	#appData;
 	#getProducerById;
 	#getDataProducerById;
 	#producers = new Map();
 	#consumers = new Map();
 	#dataProducers = new Map();
 	#dataConsumers = new Map();
-	#observer = new EnhancedEventEmitter();
 	/** Where the scheduler placed it (kept after the worker is gone). */
 	#workerId;
 	#channel;
@@ -39,23 +35,16 @@ class Transport extends EnhancedEventEmitter {
 	_options;
 
 	constructor({ native, registry, appData, options, getProducerById, getDataProducerById }) {
-		super();
-		this.#native = native;
+		super({ native, registry, appData, kind: 'Transport' });
 		this.#registry = registry;
-		this.#appData = appData || {};
 		this._options = options ?? {};
 		this.#getProducerById = getProducerById;
 		this.#getDataProducerById = getDataProducerById;
 		this._data = callSync(() => native.data());
 		this.#workerId = native.workerId ?? undefined;
-		registry.add(native.handle, this);
 	}
 
-	get id() { return this.#native.id; }
-	get closed() { return this.#closed; }
-	get appData() { return this.#appData; }
-	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
-	get observer() { return this.#observer; }
+	get id() { return this._native.id; }
 
 	/** Id of the worker (CPU core) this transport was placed on. */
 	get workerId() { return this.#workerId; }
@@ -65,8 +54,6 @@ class Transport extends EnhancedEventEmitter {
 	get dataProducersForTesting() { return this.#dataProducers; }
 	get dataConsumersForTesting() { return this.#dataConsumers; }
 
-	get _native() { return this.#native; }
-
 	/** Private API of mediasoup's tests: inject worker notifications (3.14 format). */
 	get channelForTesting() {
 		this.#channel ??= new TestChannel(this);
@@ -74,28 +61,26 @@ class Transport extends EnhancedEventEmitter {
 	}
 
 	close() {
-		if (this.#closed) return;
-		this.#closed = true;
-		this.#native.close();
+		if (!this._markClosed()) return;
+		this._native.close();
 		this.#closeChildren(true);
 		this._onClosed();
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** The router closed (or its worker died): event `routerclose`. */
 	routerClosed() {
-		if (this.#closed) return;
-		this.#closed = true;
-		this.#native.close();
+		if (!this._markClosed()) return;
+		this._native.close();
 		this.#closeChildren(false);
 		this._onClosed();
 		this.safeEmit('routerclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
+	/** Children close with `transportclose`; `tellRouter` forgets their producers. */
 	#closeChildren(tellRouter) {
-		this.#registry.remove(this.#native.handle);
 		for (const producer of this.#producers.values()) {
 			producer.transportClosed();
 			if (tellRouter) this.emit('@producerclose', producer);
@@ -117,7 +102,7 @@ class Transport extends EnhancedEventEmitter {
 
 	async dump() {
 		this._checkOpen();
-		const dump = this._shapeDump(transportDump(await call(this.#native.dump())));
+		const dump = this._shapeDump(transportDump(await call(this._native.dump())));
 		const appIds = new Map([...this.#dataProducers.values()].map((dataProducer) => [dataProducer._nativeId, dataProducer.id]));
 		dump.dataProducerIds = dump.dataProducerIds?.map((id) => appIds.get(id) ?? id);
 		return dump;
@@ -130,7 +115,7 @@ class Transport extends EnhancedEventEmitter {
 
 	async getStats() {
 		this._checkOpen();
-		const stats = await call(this.#native.getStats());
+		const stats = await call(this._native.getStats());
 		return stats.map((stat) => this._shapeStats(stat));
 	}
 
@@ -141,12 +126,12 @@ class Transport extends EnhancedEventEmitter {
 
 	async setMaxIncomingBitrate(bitrate) {
 		this._checkOpen();
-		await call(this.#native.setMaxIncomingBitrate(bitrate));
+		await call(this._native.setMaxIncomingBitrate(bitrate));
 	}
 
 	async setMaxOutgoingBitrate(bitrate) {
 		this._checkOpen();
-		await call(this.#native.setMaxOutgoingBitrate(bitrate));
+		await call(this._native.setMaxOutgoingBitrate(bitrate));
 	}
 
 	/** The 3.8 worker has no minimum for its bandwidth estimation (added in mediasoup 3.10). */
@@ -158,7 +143,7 @@ class Transport extends EnhancedEventEmitter {
 	async enableTraceEvent(types = []) {
 		const known = knownTraceEventTypes(types, 'transport');
 		this._checkOpen();
-		await call(this.#native.enableTraceEvent(known));
+		await call(this._native.enableTraceEvent(known));
 	}
 
 	async produce({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
@@ -172,7 +157,7 @@ class Transport extends EnhancedEventEmitter {
 		checkAppData(appData);
 		this._checkOpen();
 		const native = await call(
-			this.#native.produce({
+			this._native.produce({
 				id,
 				kind,
 				rtpParameters: encodeCodecParameterValues(clone(rtpParameters)),
@@ -187,7 +172,7 @@ class Transport extends EnhancedEventEmitter {
 			this.emit('@producerclose', producer);
 		});
 		this.emit('@newproducer', producer);
-		this.#observer.safeEmit('newproducer', producer);
+		this.observer.safeEmit('newproducer', producer);
 		return producer;
 	}
 
@@ -204,7 +189,7 @@ class Transport extends EnhancedEventEmitter {
 		// 3.14: without RTX (by default for audio) the consumer gets neither RTX nor NACK.
 		const capabilities = capabilitiesWithRtx(clone(rtpCapabilities), enableRtx ?? producer.kind === 'video');
 		const native = await call(
-			this.#native.consume({
+			this._native.consume({
 				producerId,
 				rtpCapabilities: encodeCodecParameterValues(capabilities),
 				paused,
@@ -223,20 +208,20 @@ class Transport extends EnhancedEventEmitter {
 		this.#consumers.set(consumer.id, consumer);
 		consumer.on('@close', () => this.#consumers.delete(consumer.id));
 		consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
-		this.#observer.safeEmit('newconsumer', consumer);
+		this.observer.safeEmit('newconsumer', consumer);
 		return consumer;
 	}
 
 	async produceData({ id, sctpStreamParameters, label = '', protocol = '', paused = false, appData } = {}) {
 		if (id && this.#dataProducers.has(id)) throw new TypeError(`a DataProducer with same id "${id}" already exists`);
-		const direct = this.#native.kind === 'direct';
+		const direct = this._native.kind === 'direct';
 		const streamParameters = direct ? undefined : normalizeSctpStreamParameters(sctpStreamParameters);
 		if (typeof label !== 'string') throw new TypeError('label must be a string');
 		if (typeof protocol !== 'string') throw new TypeError('protocol must be a string');
 		checkAppData(appData);
 		this._checkOpen();
 		if (paused && !direct) throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
-		const native = await call(this.#native.produceData({ sctpStreamParameters: streamParameters, label, protocol }));
+		const native = await call(this._native.produceData({ sctpStreamParameters: streamParameters, label, protocol }));
 		const dataProducer = new DataProducer({ native, registry: this.#registry, id, paused, appData });
 		this.#dataProducers.set(dataProducer.id, dataProducer);
 		dataProducer.on('@close', () => {
@@ -244,7 +229,7 @@ class Transport extends EnhancedEventEmitter {
 			this.emit('@dataproducerclose', dataProducer);
 		});
 		this.emit('@newdataproducer', dataProducer);
-		this.#observer.safeEmit('newdataproducer', dataProducer);
+		this.observer.safeEmit('newdataproducer', dataProducer);
 		return dataProducer;
 	}
 
@@ -255,27 +240,23 @@ class Transport extends EnhancedEventEmitter {
 		const dataProducer = this.#getDataProducerById(dataProducerId);
 		if (!dataProducer) throw new Error(`DataProducer with id "${dataProducerId}" not found`);
 		// The JS layer holds back messages only where it receives them: direct transports.
-		if (paused && this.#native.kind !== 'direct') throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
+		if (paused && this._native.kind !== 'direct') throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
 		const native = await call(
-			this.#native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits })
+			this._native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits })
 		);
 		const dataConsumer = new DataConsumer({ native, registry: this.#registry, dataProducer, paused, subchannels, appData });
 		this.#dataConsumers.set(dataConsumer.id, dataConsumer);
 		dataConsumer.on('@close', () => this.#dataConsumers.delete(dataConsumer.id));
 		dataConsumer.on('@dataproducerclose', () => this.#dataConsumers.delete(dataConsumer.id));
-		this.#observer.safeEmit('newdataconsumer', dataConsumer);
+		this.observer.safeEmit('newdataconsumer', dataConsumer);
 		return dataConsumer;
-	}
-
-	_checkOpen() {
-		if (this.#closed) throw new InvalidStateError('Transport closed');
 	}
 
 	/** Events common to every kind; subclasses handle their own first. */
 	_handleNativeEvent(name, data) {
 		if (name === 'trace') {
 			this.safeEmit('trace', data);
-			this.#observer.safeEmit('trace', data);
+			this.observer.safeEmit('trace', data);
 		} else if (name === 'routerclose') {
 			this.routerClosed();
 		}
