@@ -205,14 +205,18 @@ export interface PipeTransportOptions {
 	appData?: AppData;
 }
 
-export class MafaldaRouter extends EventEmitter {
-	get id(): string;
+/** What every object of the API shares (lib/NativeObject.js). */
+export class NativeObject extends EventEmitter {
 	get closed(): boolean;
-	get rtpCapabilities(): RtpCapabilities;
 	get appData(): AppData;
 	set appData(appData: AppData);
 	get observer(): EventEmitter;
 	close(): void;
+}
+
+export class MafaldaRouter extends NativeObject {
+	get id(): string;
+	get rtpCapabilities(): RtpCapabilities;
 	dump(): Promise<any>;
 	createWebRtcTransport(options: WebRtcTransportOptions): Promise<WebRtcTransport>;
 	createPlainTransport(options: PlainTransportOptions): Promise<PlainTransport>;
@@ -234,15 +238,10 @@ export class MafaldaRouter extends EventEmitter {
 	}): Promise<{ pipeConsumer?: Consumer; pipeProducer?: Producer; pipeDataConsumer?: DataConsumer; pipeDataProducer?: DataProducer }>;
 }
 
-export class Transport extends EventEmitter {
+export class Transport extends NativeObject {
 	get id(): string;
-	get closed(): boolean;
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EventEmitter;
 	/** Id of the worker (CPU core) the scheduler placed this transport on. */
 	get workerId(): string | undefined;
-	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
 	setMaxIncomingBitrate(bitrate: number): Promise<void>;
@@ -295,19 +294,14 @@ export class DirectTransport extends Transport {
 
 export interface ConsumerLayers { spatialLayer: number; temporalLayer?: number }
 
-export class Producer extends EventEmitter {
+export class Producer extends NativeObject {
 	get id(): string;
-	get closed(): boolean;
 	get kind(): MediaKind;
 	get rtpParameters(): RtpParameters;
 	get type(): 'simple' | 'simulcast' | 'svc';
 	get consumableRtpParameters(): RtpParameters;
 	get paused(): boolean;
 	get score(): { ssrc: number; rid?: string; score: number }[];
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EventEmitter;
-	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
 	pause(): Promise<void>;
@@ -316,10 +310,9 @@ export class Producer extends EventEmitter {
 	send(rtpPacket: Buffer): void;
 }
 
-export class Consumer extends EventEmitter {
+export class Consumer extends NativeObject {
 	get id(): string;
 	get producerId(): string;
-	get closed(): boolean;
 	get kind(): MediaKind;
 	get rtpParameters(): RtpParameters;
 	get type(): 'simple' | 'simulcast' | 'svc' | 'pipe';
@@ -331,10 +324,6 @@ export class Consumer extends EventEmitter {
 	get currentLayers(): ConsumerLayers | undefined;
 	/** Whether its producer lives on another worker and is piped to this one. */
 	get piped(): boolean;
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EventEmitter;
-	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
 	pause(): Promise<void>;
@@ -346,18 +335,13 @@ export class Consumer extends EventEmitter {
 	enableTraceEvent(types?: string[]): Promise<void>;
 }
 
-export class DataProducer extends EventEmitter {
+export class DataProducer extends NativeObject {
 	get id(): string;
-	get closed(): boolean;
 	get type(): 'sctp' | 'direct';
 	get sctpStreamParameters(): SctpStreamParameters | undefined;
 	get label(): string;
 	get protocol(): string;
 	get paused(): boolean;
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EventEmitter;
-	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
 	/** Pausing SCTP data producers rejects with UnsupportedError (3.8 worker); DirectTransport ones pause. */
@@ -366,10 +350,9 @@ export class DataProducer extends EventEmitter {
 	send(message: string | Buffer, ppid?: number, subchannels?: number[], requiredSubchannel?: number): void;
 }
 
-export class DataConsumer extends EventEmitter {
+export class DataConsumer extends NativeObject {
 	get id(): string;
 	get dataProducerId(): string;
-	get closed(): boolean;
 	get type(): 'sctp' | 'direct';
 	get sctpStreamParameters(): SctpStreamParameters | undefined;
 	get label(): string;
@@ -377,10 +360,6 @@ export class DataConsumer extends EventEmitter {
 	get paused(): boolean;
 	get dataProducerPaused(): boolean;
 	get subchannels(): number[];
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EventEmitter;
-	close(): void;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
 	pause(): Promise<void>;
@@ -393,14 +372,9 @@ export class DataConsumer extends EventEmitter {
 	send(message: string | Buffer, ppid?: number): Promise<void>;
 }
 
-export class RtpObserver extends EventEmitter {
+export class RtpObserver extends NativeObject {
 	get id(): string;
-	get closed(): boolean;
 	get paused(): boolean;
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EventEmitter;
-	close(): void;
 	pause(): Promise<void>;
 	resume(): Promise<void>;
 	addProducer(options: { producerId: string }): Promise<void>;

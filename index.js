@@ -10,6 +10,7 @@
 
 const { Mafalda } = require('./lib/Mafalda');
 const { MafaldaRouter } = require('./lib/Router');
+const { NativeObject } = require('./lib/NativeObject');
 const { Transport } = require('./lib/Transport');
 const { WebRtcTransport } = require('./lib/WebRtcTransport');
 const { PlainTransport } = require('./lib/PlainTransport');
@@ -30,6 +31,7 @@ const types = { UnsupportedError, InvalidStateError, MafaldaRouter };
 module.exports = {
 	Mafalda,
 	MafaldaRouter,
+	NativeObject,
 	Transport,
 	WebRtcTransport,
 	PlainTransport,
