@@ -1,41 +1,18 @@
 use crate::errors::IntoNapi;
+use crate::native_class::native_class;
 use mafalda_core::{shapes, MafaldaConsumer};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-#[napi]
-pub struct NativeConsumer {
-    inner: MafaldaConsumer,
-}
-
-impl From<MafaldaConsumer> for NativeConsumer {
-    fn from(inner: MafaldaConsumer) -> Self {
-        Self { inner }
-    }
-}
+native_class!(NativeConsumer wraps MafaldaConsumer);
 
 #[napi]
 impl NativeConsumer {
-    #[napi(getter)]
-    pub fn id(&self) -> String {
-        self.inner.id()
-    }
-
-    #[napi(getter)]
-    pub fn handle(&self) -> i64 {
-        self.inner.handle() as i64
-    }
-
     /// Whether its producer was piped in from another worker.
     #[napi(getter)]
     pub fn piped(&self) -> bool {
         self.inner.piped()
-    }
-
-    #[napi]
-    pub fn data(&self) -> Result<Value> {
-        self.inner.data().napi()
     }
 
     #[napi]
@@ -70,23 +47,8 @@ impl NativeConsumer {
     }
 
     #[napi]
-    pub async fn dump(&self) -> Result<Value> {
-        self.inner.dump().await.napi()
-    }
-
-    #[napi]
-    pub async fn get_stats(&self) -> Result<Value> {
-        self.inner.get_stats().await.napi()
-    }
-
-    #[napi]
     pub async fn enable_trace_event(&self, types: Value) -> Result<()> {
         let types = shapes::parse(&types, "types").napi()?;
         self.inner.enable_trace_event(types).await.napi()
-    }
-
-    #[napi]
-    pub fn close(&self) {
-        self.inner.close();
     }
 }

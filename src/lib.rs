@@ -9,6 +9,7 @@ mod data_producer;
 mod errors;
 mod events;
 mod mafalda;
+mod native_class;
 mod producer;
 mod router;
 mod rtp_observer;

@@ -2,35 +2,17 @@ use crate::consumer::NativeConsumer;
 use crate::data_consumer::NativeDataConsumer;
 use crate::data_producer::NativeDataProducer;
 use crate::errors::IntoNapi;
+use crate::native_class::native_class;
 use crate::producer::NativeProducer;
 use mafalda_core::{shapes, MafaldaTransport};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-#[napi]
-pub struct NativeTransport {
-    inner: MafaldaTransport,
-}
-
-impl From<MafaldaTransport> for NativeTransport {
-    fn from(inner: MafaldaTransport) -> Self {
-        Self { inner }
-    }
-}
+native_class!(NativeTransport wraps MafaldaTransport);
 
 #[napi]
 impl NativeTransport {
-    #[napi(getter)]
-    pub fn id(&self) -> String {
-        self.inner.id()
-    }
-
-    #[napi(getter)]
-    pub fn handle(&self) -> i64 {
-        self.inner.handle() as i64
-    }
-
     /// "webrtc", "plain", "pipe" or "direct".
     #[napi(getter)]
     pub fn kind(&self) -> String {
@@ -40,12 +22,6 @@ impl NativeTransport {
     #[napi(getter)]
     pub fn worker_id(&self) -> Option<String> {
         self.inner.worker_id()
-    }
-
-    /// Current getter state (ICE/DTLS parameters, tuples, SCTP...).
-    #[napi]
-    pub fn data(&self) -> Result<Value> {
-        self.inner.data().napi()
     }
 
     /// Connects with the parameters of this transport's kind; resolves to the new state.
@@ -85,16 +61,6 @@ impl NativeTransport {
     }
 
     #[napi]
-    pub async fn dump(&self) -> Result<Value> {
-        self.inner.dump().await.napi()
-    }
-
-    #[napi]
-    pub async fn get_stats(&self) -> Result<Value> {
-        self.inner.get_stats().await.napi()
-    }
-
-    #[napi]
     pub async fn send_rtcp(&self, packet: Buffer) -> Result<()> {
         self.inner.send_rtcp(packet.to_vec()).await.napi()
     }
@@ -122,10 +88,5 @@ impl NativeTransport {
     pub async fn consume_data(&self, options: Value) -> Result<NativeDataConsumer> {
         let (id, reliability) = shapes::consume_data(&options).napi()?;
         Ok(self.inner.consume_data(id, reliability).await.napi()?.into())
-    }
-
-    #[napi]
-    pub fn close(&self) {
-        self.inner.close();
     }
 }
