@@ -15,7 +15,6 @@ use crate::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
 use crate::shard::Shard;
 use crate::transport::{AnyTransport, MafaldaTransport, TransportInner};
 use mediasoup::prelude::*;
-use mediasoup::data_structures::{TransportListenIp};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -103,11 +102,6 @@ impl MafaldaRouter {
 
     pub fn rtp_capabilities(&self) -> RtpCapabilitiesFinalized {
         self.inner.rtp_capabilities.lock().clone().unwrap_or_default()
-    }
-
-    /// Keys of the workers this router has shards on.
-    pub fn shard_worker_keys(&self) -> Vec<u64> {
-        self.inner.state.lock().shards.keys().copied().collect()
     }
 
     pub async fn create_webrtc_transport(&self, options: WebRtcTransportOptions) -> Result<MafaldaTransport> {
@@ -509,20 +503,6 @@ impl RouterInner {
             "shards": shard_dumps,
         })
     }
-}
-
-/// Shorthand used by option parsers and tests.
-pub fn listen_ip(ip: &str) -> TransportListenIp {
-    TransportListenIp { ip: ip.parse().expect("valid IP"), announced_ip: None }
-}
-
-#[allow(dead_code)]
-fn _assert_send() {
-    fn is_send<T: Send>(_: T) {}
-    fn check(r: MafaldaRouter) {
-        is_send(async move { r.dump().await });
-    }
-    let _ = check;
 }
 
 pub(crate) type WeakRouter = Weak<RouterInner>;
