@@ -38,6 +38,9 @@ class NativeObject extends EnhancedEventEmitter {
 	/** The native handle (core object) behind this one. */
 	get _native() { return this.#native; }
 
+	/** Where children created by this object register for native events. */
+	get _registry() { return this.#registry; }
+
 	close() {
 		if (!this._markClosed()) return;
 		this.#native.close();

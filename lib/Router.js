@@ -42,7 +42,6 @@ function pick(options, keys) {
  * several workers. Placement and cross-worker piping happen in the native core.
  */
 class MafaldaRouter extends NativeObject {
-	#registry;
 	#rtpCapabilities;
 	#transports = new Map();
 	#producers = new Map();
@@ -54,7 +53,6 @@ class MafaldaRouter extends NativeObject {
 
 	constructor({ native, registry, appData }) {
 		super({ native, registry, appData, kind: 'Router' });
-		this.#registry = registry;
 		this.#rtpCapabilities = native.rtpCapabilities;
 	}
 
@@ -196,7 +194,7 @@ class MafaldaRouter extends NativeObject {
 		}
 		const transport = new TransportClass({
 			native,
-			registry: this.#registry,
+			registry: this._registry,
 			appData,
 			options,
 			getProducerById: (id) => this.#producers.get(id),
@@ -227,7 +225,7 @@ class MafaldaRouter extends NativeObject {
 		const native = await call(this._native[method](options));
 		const rtpObserver = new ObserverClass({
 			native,
-			registry: this.#registry,
+			registry: this._registry,
 			appData,
 			getProducerById: (id) => this.#producers.get(id),
 		});

@@ -19,7 +19,6 @@ const { DataConsumer } = require('./DataConsumer');
  * producers through `@newproducer`/`@producerclose` events, as in mediasoup.
  */
 class Transport extends NativeObject {
-	#registry;
 	#getProducerById;
 	#getDataProducerById;
 	#producers = new Map();
@@ -36,7 +35,6 @@ class Transport extends NativeObject {
 
 	constructor({ native, registry, appData, options, getProducerById, getDataProducerById }) {
 		super({ native, registry, appData, kind: 'Transport' });
-		this.#registry = registry;
 		this._options = options ?? {};
 		this.#getProducerById = getProducerById;
 		this.#getDataProducerById = getDataProducerById;
@@ -165,7 +163,7 @@ class Transport extends NativeObject {
 				keyFrameRequestDelay,
 			})
 		);
-		const producer = new Producer({ native, registry: this.#registry, appData });
+		const producer = new Producer({ native, registry: this._registry, appData });
 		this.#producers.set(producer.id, producer);
 		producer.on('@close', () => {
 			this.#producers.delete(producer.id);
@@ -200,7 +198,7 @@ class Transport extends NativeObject {
 		);
 		const consumer = new Consumer({
 			native,
-			registry: this.#registry,
+			registry: this._registry,
 			consumableRtpParameters: producer.consumableRtpParameters,
 			score: _score,
 			appData,
@@ -222,7 +220,7 @@ class Transport extends NativeObject {
 		this._checkOpen();
 		if (paused && !direct) throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
 		const native = await call(this._native.produceData({ sctpStreamParameters: streamParameters, label, protocol }));
-		const dataProducer = new DataProducer({ native, registry: this.#registry, id, paused, appData });
+		const dataProducer = new DataProducer({ native, registry: this._registry, id, paused, appData });
 		this.#dataProducers.set(dataProducer.id, dataProducer);
 		dataProducer.on('@close', () => {
 			this.#dataProducers.delete(dataProducer.id);
@@ -244,7 +242,7 @@ class Transport extends NativeObject {
 		const native = await call(
 			this._native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits })
 		);
-		const dataConsumer = new DataConsumer({ native, registry: this.#registry, dataProducer, paused, subchannels, appData });
+		const dataConsumer = new DataConsumer({ native, registry: this._registry, dataProducer, paused, subchannels, appData });
 		this.#dataConsumers.set(dataConsumer.id, dataConsumer);
 		dataConsumer.on('@close', () => this.#dataConsumers.delete(dataConsumer.id));
 		dataConsumer.on('@dataproducerclose', () => this.#dataConsumers.delete(dataConsumer.id));
