@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Make the offline copy of the mediasoup-sys crate that the root Cargo.toml's
+[patch.crates-io] points at: target/mediasoup-sys-offline/mediasoup-sys-0.24.0.
+
+mediasoup-sys 0.24.0 builds its C++ worker with meson, whose subprojects/*.wrap
+files download OpenSSL, libuv, libsrtp 3, flatbuffers and unordered_dense from
+hosts this project cannot reach. Meson uses a wrap's `directory =` as is when it
+already exists, so the copy gets one small meson project of ours in each of those
+directories (build-support/mediasoup-sys/subprojects/<directory>/, see the README
+there). Two of them build C/C++ sources that crates.io crates vendor (flatc for
+flatbuffers, libuv-sys2 for libuv); those are unpacked into the shim directory too.
+
+Run before any cargo command (npm install and scripts/cargo-host.sh do). It is
+idempotent: a file whose content did not change is not rewritten (its mtime is
+what tells cargo and ninja whether to rebuild), and files it wrote before that are
+no longer wanted are removed.
+"""
+
+import gzip
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+import tarfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FETCH_DIR = os.path.join(HERE, "fetch")
+SHIMS_DIR = os.path.join(HERE, "subprojects")
+OUT_PARENT = os.path.join(ROOT, "target", "mediasoup-sys-offline")
+MANIFEST = os.path.join(OUT_PARENT, "written-files.txt")
+
+WORKER = ("mediasoup-sys", "0.24.0")
+OUT_DIR = os.path.join(OUT_PARENT, f"{WORKER[0]}-{WORKER[1]}")
+
+# (crate, version, shim directory, [(path in the crate, path in the shim directory)])
+VENDORED = [
+    (
+        "flatc",
+        "0.2.2+23.5.26",
+        "flatbuffers-24.3.25",
+        [
+            ("flatbuffers/LICENSE", "flatbuffers/LICENSE"),
+            ("flatbuffers/include/", "flatbuffers/include/"),
+            ("flatbuffers/src/", "flatbuffers/src/"),
+            ("flatbuffers/grpc/src/compiler/", "flatbuffers/grpc/src/compiler/"),
+        ],
+    ),
+    (
+        "libuv-sys2",
+        "1.53.1",
+        "libuv-v1.51.0",
+        [
+            ("libuv/LICENSE", "libuv/LICENSE"),
+            ("libuv/LICENSE-extra", "libuv/LICENSE-extra"),
+            ("libuv/include/", "libuv/include/"),
+            ("libuv/src/", "libuv/src/"),
+        ],
+    ),
+]
+
+# Files shared by several shims, copied into each shim directory that needs them
+# (meson forbids a subproject from reaching outside its own directory).
+COMMON = {
+    "openssl-3.0.10": ["archive_members.py"],
+    "libsrtp-3.0.0-beta-2fc078db": ["archive_members.py"],
+}
+
+
+def log(message):
+    print(f"mediasoup-sys offline copy: {message}", file=sys.stderr)
+
+
+def locked_checksums():
+    """Checksums of the registry packages in fetch/Cargo.lock, by (name, version)."""
+    with open(os.path.join(FETCH_DIR, "Cargo.lock"), encoding="utf-8") as lock:
+        text = lock.read()
+    sums = {}
+    for block in text.split("[[package]]"):
+        name = re.search(r'^name = "([^"]+)"', block, re.M)
+        version = re.search(r'^version = "([^"]+)"', block, re.M)
+        checksum = re.search(r'^checksum = "([0-9a-f]{64})"', block, re.M)
+        if name and version and checksum:
+            sums[(name.group(1), version.group(1))] = checksum.group(1)
+    return sums
+
+
+def cargo_home():
+    return os.environ.get("CARGO_HOME") or os.path.join(os.path.expanduser("~"), ".cargo")
+
+
+def find_crate_files(wanted):
+    """Path of each wanted .crate in $CARGO_HOME/registry/cache/*/, or None."""
+    cache = os.path.join(cargo_home(), "registry", "cache")
+    found = {}
+    for name, version in wanted:
+        found[(name, version)] = None
+        if not os.path.isdir(cache):
+            continue
+        for index_dir in sorted(os.listdir(cache)):
+            path = os.path.join(cache, index_dir, f"{name}-{version}.crate")
+            if os.path.isfile(path):
+                found[(name, version)] = path
+                break
+    return found
+
+
+def crate_files():
+    """Checked paths of the worker's .crate and of the vendored-source crates."""
+    wanted = [WORKER] + [(name, version) for name, version, _, _ in VENDORED]
+    sums = locked_checksums()
+    for key in wanted:
+        if key not in sums:
+            sys.exit(f"{key[0]} {key[1]} is missing from {FETCH_DIR}/Cargo.lock")
+    found = find_crate_files(wanted)
+    if any(path is None for path in found.values()):
+        log("fetching the crates (cargo fetch of build-support/mediasoup-sys/fetch)")
+        subprocess.run(
+            [
+                os.environ.get("CARGO", "cargo"),
+                "fetch",
+                "--locked",
+                "--manifest-path",
+                os.path.join(FETCH_DIR, "Cargo.toml"),
+            ],
+            check=True,
+        )
+        found = find_crate_files(wanted)
+    for key, path in found.items():
+        if path is None:
+            sys.exit(f"cargo fetch did not leave {key[0]}-{key[1]}.crate in {cargo_home()}/registry/cache")
+        with open(path, "rb") as crate:
+            digest = hashlib.sha256(crate.read()).hexdigest()
+        if digest != sums[key]:
+            sys.exit(f"{path}: sha256 {digest} differs from fetch/Cargo.lock's {sums[key]}")
+    return found
+
+
+def crate_members(path, name, version):
+    """(relative path, mode, bytes) of each regular file in a .crate tarball."""
+    prefix = f"{name}-{version}/"
+    with open(path, "rb") as raw:
+        data = gzip.decompress(raw.read())
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            if not member.name.startswith(prefix):
+                sys.exit(f"{path}: unexpected member {member.name}")
+            relative = member.name[len(prefix):]
+            if relative.startswith("/") or ".." in relative.split("/"):
+                sys.exit(f"{path}: unsafe member {member.name}")
+            yield relative, member.mode, tar.extractfile(member).read()
+
+
+def worker_cargo_toml(text):
+    """The crate's Cargo.toml with the shim directories added to its `include`.
+
+    Cargo reruns the build script of a path dependency when a file of the package
+    changes, and it lists the package's files through `include`: without this line
+    an edited shim would not rebuild the worker.
+    """
+    anchor = '    "/subprojects/*.wrap",\n'
+    if anchor not in text:
+        sys.exit("mediasoup-sys Cargo.toml: cannot find the subprojects include line")
+    return text.replace(anchor, anchor + '    "/subprojects/**",\n', 1)
+
+
+def wanted_files(crates):
+    """Map of relative path in OUT_DIR -> (mode, bytes)."""
+    files = {}
+
+    for relative, mode, data in crate_members(crates[WORKER], *WORKER):
+        if relative == "Cargo.toml":
+            data = worker_cargo_toml(data.decode("utf-8")).encode("utf-8")
+        files[relative] = (mode, data)
+
+    shim_dirs = sorted(os.listdir(SHIMS_DIR))
+    for shim in shim_dirs:
+        if not os.path.isfile(os.path.join(SHIMS_DIR, shim, "meson.build")):
+            continue
+        for directory, _, names in os.walk(os.path.join(SHIMS_DIR, shim)):
+            for filename in names:
+                source = os.path.join(directory, filename)
+                relative = os.path.relpath(source, SHIMS_DIR)
+                with open(source, "rb") as handle:
+                    files[f"subprojects/{relative}"] = (os.stat(source).st_mode, handle.read())
+        for common in COMMON.get(shim, []):
+            source = os.path.join(HERE, "common", common)
+            with open(source, "rb") as handle:
+                files[f"subprojects/{shim}/{common}"] = (os.stat(source).st_mode, handle.read())
+
+    for name, version, shim, mapping in VENDORED:
+        for relative, mode, data in crate_members(crates[(name, version)], name, version):
+            for source, target in mapping:
+                if relative == source or (source.endswith("/") and relative.startswith(source)):
+                    files[f"subprojects/{shim}/{target}{relative[len(source):]}"] = (mode, data)
+                    break
+
+    # Every wrap the worker's meson.build uses must have its shim.
+    for relative, (_, data) in list(files.items()):
+        if re.fullmatch(r"subprojects/[^/]+\.wrap", relative):
+            directory = re.search(rb"^directory\s*=\s*(\S+)", data, re.M).group(1).decode()
+            if not any(path.startswith(f"subprojects/{directory}/") for path in files):
+                if os.path.basename(relative) not in ("catch2.wrap", "wingetopt.wrap"):
+                    sys.exit(f"no shim for {relative} (directory {directory})")
+
+    return files
+
+
+def write_if_changed(path, mode, data):
+    """Write path only if its content differs; returns True when written."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                if os.stat(path).st_mode & 0o777 != mode & 0o777:
+                    os.chmod(path, mode & 0o777)
+                return False
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.tmp-{os.getpid()}"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    os.chmod(temporary, mode & 0o777 or 0o644)
+    os.replace(temporary, path)
+    return True
+
+
+def main():
+    crates = crate_files()
+    files = wanted_files(crates)
+
+    written = 0
+    for relative in sorted(files):
+        mode, data = files[relative]
+        mode = 0o755 if mode & 0o111 else 0o644
+        if write_if_changed(os.path.join(OUT_DIR, relative), mode, data):
+            written += 1
+
+    # Remove what an earlier run wrote and is no longer wanted (meson's and
+    # python's own files in the copy are left alone).
+    removed = 0
+    if os.path.isfile(MANIFEST):
+        with open(MANIFEST, encoding="utf-8") as manifest:
+            for relative in manifest.read().splitlines():
+                if relative and relative not in files:
+                    path = os.path.join(OUT_DIR, relative)
+                    if os.path.isfile(path):
+                        os.remove(path)
+                        removed += 1
+    write_if_changed(MANIFEST, 0o644, "".join(f"{name}\n" for name in sorted(files)).encode())
+
+    log(f"{os.path.relpath(OUT_DIR, ROOT)}: {len(files)} files, {written} written, {removed} removed")
+
+
+if __name__ == "__main__":
+    main()
