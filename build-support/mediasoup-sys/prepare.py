@@ -168,6 +168,33 @@ def worker_cargo_toml(text):
     return text.replace(anchor, anchor + '    "/subprojects/**",\n', 1)
 
 
+# Fixes of the worker's own sources: (file, text as published, text used, why).
+WORKER_FIXES = [
+    (
+        "src/RTC/DtlsTransport.cpp",
+        "const long resultOfcallback = (operationType == BIO_CB_RETURN) ? static_cast<long>(ret) : 1;",
+        "const long resultOfcallback = (operationType & BIO_CB_RETURN) ? static_cast<long>(ret) : 1;",
+        # The BIO callback answers 1 to the return phase of every operation but a bare
+        # BIO_CB_RETURN, so BIO_ctrl(BIO_CTRL_GET_KTLS_SEND) says "yes" on the memory
+        # BIO. Debian's OpenSSL is built with kernel TLS (the wrap's is not, where that
+        # query is the constant 0): OpenSSL then allocates no write buffer and the first
+        # DTLS record written segfaults (do_dtls1_write). The return phase must pass
+        # the operation's own result on.
+        "return the BIO operation's result in every return phase (kernel TLS query)",
+    ),
+]
+
+
+def apply_worker_fixes(relative, data):
+    for path, published, used, _ in WORKER_FIXES:
+        if relative == path:
+            text = data.decode("utf-8")
+            if text.count(published) != 1:
+                sys.exit(f"{path}: the text to fix is not there once; review WORKER_FIXES in {__file__}")
+            data = text.replace(published, used).encode("utf-8")
+    return data
+
+
 def wanted_files(crates):
     """Map of relative path in OUT_DIR -> (mode, bytes)."""
     files = {}
@@ -175,7 +202,7 @@ def wanted_files(crates):
     for relative, mode, data in crate_members(crates[WORKER], *WORKER):
         if relative == "Cargo.toml":
             data = worker_cargo_toml(data.decode("utf-8")).encode("utf-8")
-        files[relative] = (mode, data)
+        files[relative] = (mode, apply_worker_fixes(relative, data))
 
     shim_dirs = sorted(os.listdir(SHIMS_DIR))
     for shim in shim_dirs:
