@@ -20,6 +20,16 @@ impl NativeDataConsumer {
     }
 
     #[napi]
+    pub async fn pause(&self) -> Result<()> {
+        self.inner.pause().await.napi()
+    }
+
+    #[napi]
+    pub async fn resume(&self) -> Result<()> {
+        self.inner.resume().await.napi()
+    }
+
+    #[napi]
     pub async fn send(&self, ppid: u32, payload: Buffer) -> Result<()> {
         let message = message_from_ppid(ppid, payload.to_vec()).napi()?;
         self.inner.send(message).await.napi()

@@ -14,6 +14,16 @@ impl NativeDataProducer {
     #[napi]
     pub fn send(&self, ppid: u32, payload: Buffer) -> Result<()> {
         let message = message_from_ppid(ppid, payload.to_vec()).napi()?;
-        self.inner.send_in_order(message).napi()
+        self.inner.send(message).napi()
+    }
+
+    #[napi]
+    pub async fn pause(&self) -> Result<()> {
+        self.inner.pause().await.napi()
+    }
+
+    #[napi]
+    pub async fn resume(&self) -> Result<()> {
+        self.inner.resume().await.napi()
     }
 }

@@ -14,3 +14,4 @@ mod producer;
 mod router;
 mod rtp_observer;
 mod transport;
+mod webrtc_server;

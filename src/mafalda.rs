@@ -1,6 +1,7 @@
 use crate::errors::IntoNapi;
 use crate::events::sink_for;
 use crate::router::NativeRouter;
+use crate::webrtc_server::NativeWebRtcServer;
 use mafalda_core::{shapes, Mafalda};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -32,6 +33,14 @@ impl NativeMafalda {
         let codecs = shapes::media_codecs(&media_codecs.unwrap_or(Value::Null)).napi()?;
         let router = self.inner.create_router(codecs).await.napi()?;
         Ok(NativeRouter::from(router))
+    }
+
+    /// mediasoup's `worker.createWebRtcServer({ listenInfos })`.
+    #[napi(js_name = "createWebRtcServer")]
+    pub async fn create_webrtc_server(&self, options: Value) -> Result<NativeWebRtcServer> {
+        let o = shapes::object(&options, "options").napi()?;
+        let listen_infos = shapes::listen_infos(o).napi()?;
+        Ok(self.inner.create_webrtc_server(listen_infos).await.napi()?.into())
     }
 
     #[napi]

@@ -27,6 +27,6 @@ impl NativeProducer {
 
     #[napi]
     pub fn send(&self, rtp_packet: Buffer) -> Result<()> {
-        self.inner.send_in_order(rtp_packet.to_vec()).napi()
+        self.inner.send(rtp_packet.to_vec()).napi()
     }
 }

@@ -1,6 +1,8 @@
 use crate::errors::IntoNapi;
 use crate::rtp_observer::NativeRtpObserver;
 use crate::transport::NativeTransport;
+use crate::webrtc_server::NativeWebRtcServer;
+use mafalda_core::router::WebRtcListen;
 use mafalda_core::{shapes, MafaldaRouter};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -34,10 +36,25 @@ impl NativeRouter {
         serde_json::to_value(self.inner.rtp_capabilities()).unwrap_or_default()
     }
 
-    #[napi(js_name = "createWebRtcTransport")]
-    pub async fn create_webrtc_transport(&self, options: Value) -> Result<NativeTransport> {
-        let options = shapes::webrtc_transport_options(&options).napi()?;
-        Ok(self.inner.create_webrtc_transport(options).await.napi()?.into())
+    /// On `webRtcServer` when given; else on its own `listenInfos` when the options
+    /// have them; else on the pool's WebRtcServer of the worker it is placed on.
+    #[napi(js_name = "createWebRtcTransport", ts_return_type = "Promise<NativeTransport>")]
+    pub fn create_webrtc_transport<'env>(
+        &self,
+        env: &'env Env,
+        options: Value,
+        web_rtc_server: Option<&NativeWebRtcServer>,
+    ) -> Result<PromiseRaw<'env, NativeTransport>> {
+        let listen = match web_rtc_server {
+            Some(server) => WebRtcListen::Server(server.core()),
+            None if options.get("listenInfos").is_some_and(|v| !v.is_null()) => WebRtcListen::Own,
+            None => WebRtcListen::PoolServer,
+        };
+        let router = self.inner.clone();
+        env.spawn_future(async move {
+            let build = move |server| shapes::webrtc_transport_options(&options, server);
+            Ok(router.create_webrtc_transport(listen, build).await.napi()?.into())
+        })
     }
 
     #[napi]

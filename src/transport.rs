@@ -46,12 +46,17 @@ impl NativeTransport {
 
     #[napi]
     pub async fn set_max_incoming_bitrate(&self, bitrate: u32) -> Result<()> {
-        self.inner.set_max_incoming_bitrate(bitrate).await.napi()
+        self.inner.set_max_incoming_bitrate(bitrate.into()).await.napi()
     }
 
     #[napi]
     pub async fn set_max_outgoing_bitrate(&self, bitrate: u32) -> Result<()> {
-        self.inner.set_max_outgoing_bitrate(bitrate).await.napi()
+        self.inner.set_max_outgoing_bitrate(bitrate.into()).await.napi()
+    }
+
+    #[napi]
+    pub async fn set_min_outgoing_bitrate(&self, bitrate: u32) -> Result<()> {
+        self.inner.set_min_outgoing_bitrate(bitrate.into()).await.napi()
     }
 
     #[napi]
@@ -86,7 +91,7 @@ impl NativeTransport {
 
     #[napi]
     pub async fn consume_data(&self, options: Value) -> Result<NativeDataConsumer> {
-        let (id, reliability) = shapes::consume_data(&options).napi()?;
-        Ok(self.inner.consume_data(id, reliability).await.napi()?.into())
+        let (id, reliability, paused) = shapes::consume_data(&options).napi()?;
+        Ok(self.inner.consume_data(id, reliability, paused).await.napi()?.into())
     }
 }

@@ -32,7 +32,7 @@ impl PlainRoom {
         let started: Vec<i32> =
             cpu::threads_named(cpu::WORKER_THREAD_COMM).into_iter().filter(|t| !before.contains(t)).collect();
         let router = worker.create_router(RouterOptions::new(media::router_codecs())).await.expect("create router");
-        let capabilities = media::subscriber_capabilities(router.rtp_capabilities());
+        let capabilities = media::subscriber_capabilities(&router.rtp_capabilities());
         Self {
             publishers: Vec::new(),
             subscribers: Vec::new(),
@@ -60,7 +60,8 @@ impl Room for PlainRoom {
             described.push((*kind, producer.id().to_string(), *ssrc));
             producers.push(producer);
         }
-        let target = SocketAddr::new(transport.tuple().local_ip(), transport.tuple().local_port());
+        let tuple = transport.tuple();
+        let target = SocketAddr::new(tuple.local_address().parse().expect("an IP listen address"), tuple.local_port());
         self.publishers.push((transport, producers));
         Published { producers: described, target, worker_id: self.worker.id().to_string() }
     }

@@ -65,24 +65,3 @@ where
 {
     let _ = jobs().send(Box::new(move || Box::pin(task())));
 }
-
-/// Fire-and-forget work that must reach mediasoup in the order it was queued (messages
-/// and RTP packets sent by the app): one lane on the control thread, each job awaited
-/// before the next (spawned tasks could overtake each other on a full worker channel).
-pub fn spawn_in_order<F, Fut>(task: F)
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + 'static,
-{
-    static LANE: OnceLock<UnboundedSender<Job>> = OnceLock::new();
-    let lane = LANE.get_or_init(|| {
-        let (sender, mut receiver) = unbounded_channel::<Job>();
-        spawn(move || async move {
-            while let Some(job) = receiver.recv().await {
-                job().await;
-            }
-        });
-        sender
-    });
-    let _ = lane.send(Box::new(move || Box::pin(task())));
-}

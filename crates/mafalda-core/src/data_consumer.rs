@@ -28,9 +28,9 @@ pub struct MafaldaDataConsumer {
 }
 
 /// WebRTC data channel payload protocol ids, as mediasoup's JS API exposes them.
-pub fn message_ppid(message: &WebRtcMessage) -> (u32, Vec<u8>) {
+pub fn message_ppid(message: &WebRtcMessage<'_>) -> (u32, Vec<u8>) {
     match message {
-        WebRtcMessage::String(s) => (51, s.as_bytes().to_vec()),
+        WebRtcMessage::String(s) => (51, s.to_vec()),
         WebRtcMessage::Binary(b) => (53, b.to_vec()),
         WebRtcMessage::EmptyString => (56, vec![b' ']),
         WebRtcMessage::EmptyBinary => (57, vec![0]),
@@ -38,9 +38,12 @@ pub fn message_ppid(message: &WebRtcMessage) -> (u32, Vec<u8>) {
 }
 
 /// The inverse of `message_ppid`.
-pub fn message_from_ppid(ppid: u32, payload: Vec<u8>) -> Result<WebRtcMessage> {
+pub fn message_from_ppid(ppid: u32, payload: Vec<u8>) -> Result<WebRtcMessage<'static>> {
     match ppid {
-        51 => Ok(WebRtcMessage::String(String::from_utf8(payload).map_err(|_| crate::error::type_error("message is not valid UTF-8"))?)),
+        51 => {
+            std::str::from_utf8(&payload).map_err(|_| crate::error::type_error("message is not valid UTF-8"))?;
+            Ok(WebRtcMessage::String(payload.into()))
+        }
         53 => Ok(WebRtcMessage::Binary(payload.into())),
         56 => Ok(WebRtcMessage::EmptyString),
         57 => Ok(WebRtcMessage::EmptyBinary),
@@ -62,7 +65,7 @@ pub enum DataReliability {
 impl DataReliability {
     pub fn options(self, data_producer_id: DataProducerId, direct: bool) -> DataConsumerOptions {
         if direct {
-            return DataConsumerOptions::new_direct(data_producer_id);
+            return DataConsumerOptions::new_direct(data_producer_id, None);
         }
         match self {
             DataReliability::AsProducer => DataConsumerOptions::new_sctp(data_producer_id),
@@ -143,17 +146,26 @@ impl MafaldaDataConsumer {
         control::run(move || async move { d.set_buffered_amount_low_threshold(threshold).await.map_err(from_mediasoup) }).await
     }
 
-    /// Sends a message from the app to this data consumer's endpoint. The 3.8 worker
-    /// does this only for data consumers of a DirectTransport.
-    pub async fn send(&self, message: WebRtcMessage) -> Result<()> {
+    /// Sends a message from the app to this data consumer's endpoint (SCTP or direct).
+    pub async fn send(&self, message: WebRtcMessage<'static>) -> Result<()> {
         let d = self.inner.data_consumer.get()?;
         control::run(move || async move {
             match d {
-                DataConsumer::Direct(direct) => direct.send(message).await.map_err(from_mediasoup),
-                _ => Err(unsupported("dataConsumer.send() on an SCTP data consumer (worker 3.8 sends only on DirectTransport)")),
+                DataConsumer::Regular(regular) => regular.send(message).await.map(drop).map_err(from_mediasoup),
+                _ => Err(unsupported("dataConsumer.send() on a DirectTransport data consumer (its messages go to the app)")),
             }
         })
         .await
+    }
+
+    pub async fn pause(&self) -> Result<()> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move { d.pause().await.map_err(from_mediasoup) }).await
+    }
+
+    pub async fn resume(&self) -> Result<()> {
+        let d = self.inner.data_consumer.get()?;
+        control::run(move || async move { d.resume().await.map_err(from_mediasoup) }).await
     }
 
     pub fn close(&self) {

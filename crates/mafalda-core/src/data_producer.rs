@@ -2,7 +2,7 @@
 //! directory so data consumers on any shard can find (and pipe) it.
 
 use crate::control;
-use crate::error::{from_mediasoup, unsupported, Result};
+use crate::error::{from_mediasoup, from_notification, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
@@ -76,28 +76,23 @@ impl MafaldaDataProducer {
         .await
     }
 
-    /// A message from the app, for data producers of a DirectTransport. Queued on the
-    /// control thread at once, so that messages keep the order of the calls.
-    pub fn send_in_order(&self, message: WebRtcMessage) -> Result<()> {
+    /// A message from the app, for data producers of a DirectTransport. A worker
+    /// notification: sent at once, in the order of the calls.
+    pub fn send(&self, message: WebRtcMessage<'_>) -> Result<()> {
         let DataProducer::Direct(d) = self.inner.data_producer.get()? else {
             return Err(unsupported("send() is only for data producers of a DirectTransport"));
         };
-        control::spawn_in_order(move || async move {
-            let _ = d.send(message).await;
-        });
-        Ok(())
+        d.send(message, None, None, None).map_err(from_notification)
     }
 
-    /// A message from the app, for data producers of a DirectTransport.
-    pub async fn send(&self, message: WebRtcMessage) -> Result<()> {
+    pub async fn pause(&self) -> Result<()> {
         let d = self.inner.data_producer.get()?;
-        control::run(move || async move {
-            match d {
-                DataProducer::Direct(d) => d.send(message).await.map_err(from_mediasoup),
-                _ => Err(unsupported("send() is only for data producers of a DirectTransport")),
-            }
-        })
-        .await
+        control::run(move || async move { d.pause().await.map_err(from_mediasoup) }).await
+    }
+
+    pub async fn resume(&self) -> Result<()> {
+        let d = self.inner.data_producer.get()?;
+        control::run(move || async move { d.resume().await.map_err(from_mediasoup) }).await
     }
 
     pub fn close(&self) {

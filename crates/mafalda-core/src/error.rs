@@ -89,3 +89,9 @@ pub fn from_consume_error(error: mediasoup::transport::ConsumeError) -> MafaldaE
         _ => from_mediasoup(error),
     }
 }
+
+/// A notification (fire-and-forget message) the worker's channel would not take:
+/// the worker is gone.
+pub fn from_notification(error: impl fmt::Display) -> MafaldaError {
+    invalid_state(format!("worker closed ({error})"))
+}

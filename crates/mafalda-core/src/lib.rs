@@ -25,7 +25,8 @@ mod shard;
 pub mod shapes;
 mod slot;
 pub mod transport;
-mod worker_channel;
+pub mod versions;
+pub mod webrtc_server;
 
 pub use consumer::MafaldaConsumer;
 pub use data_consumer::MafaldaDataConsumer;
@@ -39,6 +40,7 @@ pub use router::MafaldaRouter;
 pub use rtp_observer::MafaldaRtpObserver;
 pub use scheduler::Policy;
 pub use transport::MafaldaTransport;
+pub use webrtc_server::MafaldaWebRtcServer;
 
 /// The mediasoup crate this core is built on, re-exported for embedders.
 pub use mediasoup;

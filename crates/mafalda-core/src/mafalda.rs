@@ -5,7 +5,8 @@ use crate::error::{invalid_state, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::{PoolOptions, WorkerPool};
 use crate::router::{MafaldaRouter, RouterInner};
-use mediasoup::prelude::RtpCodecCapability;
+use crate::webrtc_server::MafaldaWebRtcServer;
+use mediasoup::prelude::{ListenInfo, RtpCodecCapability};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -38,13 +39,14 @@ impl Mafalda {
         let weak = Arc::downgrade(&inner);
         pool.on_worker_death(move |key, worker_id| {
             let Some(inner) = weak.upgrade() else { return };
-            let router_ids: Vec<String> = inner
-                .routers
-                .lock()
-                .values()
-                .filter(|r| r.state.lock().shards.contains_key(&key))
-                .map(|r| r.id.clone())
-                .collect();
+            let affected: Vec<_> =
+                inner.routers.lock().values().filter(|r| r.state.lock().shards.contains_key(&key)).cloned().collect();
+            let router_ids: Vec<String> = affected.iter().map(|r| r.id.clone()).collect();
+            // What lived on the worker closes (a real death also gets here through each
+            // shard's worker-close handler; the second pass finds nothing left).
+            for router in affected {
+                control::spawn(move || async move { router.shard_lost(key) });
+            }
             inner.events.emit(
                 inner.handle,
                 "workerdied",
@@ -89,6 +91,15 @@ impl Mafalda {
             Ok(router)
         })
         .await
+    }
+
+    /// A WebRtcServer on a worker the scheduler chooses (mediasoup's
+    /// `worker.createWebRtcServer()`).
+    pub async fn create_webrtc_server(&self, listen_infos: Vec<ListenInfo>) -> Result<MafaldaWebRtcServer> {
+        if self.closed() {
+            return Err(invalid_state("Mafalda closed"));
+        }
+        MafaldaWebRtcServer::create(self.inner.pool.clone(), listen_infos).await
     }
 
     pub fn routers(&self) -> Vec<MafaldaRouter> {

@@ -9,18 +9,16 @@
 //! `OnceCell`), so nothing is created twice.
 //!
 //! The pair is built here rather than with `Router::pipe_producer_to_router()` of the
-//! mediasoup crate, whose pair cache holds a lock across an await (it deadlocked when
-//! pipes closed while others were being created). Data producers of a
-//! DirectTransport cannot be piped by the 3.8 worker (it wants SCTP stream
-//! parameters they do not have); they are bridged through a DirectTransport on each
-//! side instead.
+//! mediasoup crate: its pair always listens on 127.0.0.1 with the crate's options,
+//! while ours sets larger socket buffers (one pipe socket carries every stream of a
+//! shard pair) and reference-counts each pipe. Data producers of a DirectTransport
+//! have no SCTP stream parameters to pipe with; they are bridged through a
+//! DirectTransport on each side instead.
 
 use crate::control;
 use crate::error::{from_mediasoup, ErrorKind, MafaldaError, Result};
 use crate::load::Holdings;
 use crate::router::RouterInner;
-use mediasoup::data_structures::TransportListenIp;
-use mediasoup::pipe_transport::PipeTransportRemoteParameters;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -105,21 +103,32 @@ fn not_found(what: &str, id: impl std::fmt::Display) -> MafaldaError {
     MafaldaError::new(ErrorKind::Other, format!("{what} with id \"{id}\" not found"))
 }
 
+/// Socket buffers of a pipe: one pipe socket carries every piped stream of a shard
+/// pair, so the kernel's default receive buffer overflows in bursts.
+const PIPE_SOCKET_BUFFER: u32 = 4 * 1024 * 1024;
+
 async fn create_pipe_pair(source: Router, target: Router) -> Result<PipePair> {
-    let mut options = PipeTransportOptions::new(TransportListenIp { ip: [127, 0, 0, 1].into(), announced_ip: None });
+    let mut listen = crate::shapes::udp_listen_info([127, 0, 0, 1].into());
+    listen.send_buffer_size = Some(PIPE_SOCKET_BUFFER);
+    listen.recv_buffer_size = Some(PIPE_SOCKET_BUFFER);
+    let mut options = PipeTransportOptions::new(listen);
     options.enable_sctp = true;
     let local = source.create_pipe_transport(options.clone()).await.map_err(from_mediasoup)?;
     let remote = target.create_pipe_transport(options).await.map_err(from_mediasoup)?;
     let (l, r) = (local.tuple(), remote.tuple());
     local
-        .connect(PipeTransportRemoteParameters { ip: r.local_ip(), port: r.local_port(), srtp_parameters: None })
+        .connect(PipeTransportRemoteParameters { ip: local_ip(&r)?, port: r.local_port(), srtp_parameters: None })
         .await
         .map_err(from_mediasoup)?;
     remote
-        .connect(PipeTransportRemoteParameters { ip: l.local_ip(), port: l.local_port(), srtp_parameters: None })
+        .connect(PipeTransportRemoteParameters { ip: local_ip(&l)?, port: l.local_port(), srtp_parameters: None })
         .await
         .map_err(from_mediasoup)?;
     Ok(PipePair { local, remote })
+}
+
+fn local_ip(tuple: &mediasoup::types::data_structures::TransportTuple) -> Result<std::net::IpAddr> {
+    tuple.local_address().parse().map_err(|_| MafaldaError::new(ErrorKind::Other, format!("pipe transport listens on a non-IP address {}", tuple.local_address())))
 }
 
 async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
@@ -184,25 +193,22 @@ async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<
 async fn bridge_data(source: Router, target: Router, data_producer_id: DataProducerId) -> Result<Piped> {
     let out = source.create_direct_transport(DirectTransportOptions::default()).await.map_err(from_mediasoup)?;
     let bridge_consumer = out
-        .consume_data(DataConsumerOptions::new_direct(data_producer_id))
+        .consume_data(DataConsumerOptions::new_direct(data_producer_id, None))
         .await
         .map_err(from_mediasoup)?;
     let input = target.create_direct_transport(DirectTransportOptions::default()).await.map_err(from_mediasoup)?;
     let producer = input.produce_data(DataProducerOptions::new_direct()).await.map_err(from_mediasoup)?;
     let target_id = producer.id();
     let bridge_producer: Closable<DataProducer> = Arc::new(Mutex::new(Some(producer)));
-    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<WebRtcMessage>();
-    bridge_consumer.on_message(move |message| drop(sender.send(message.clone()))).detach();
+    // Each message is a worker notification sent at once, so order is kept.
     let forward_to = bridge_producer.clone();
-    control::spawn(move || async move {
-        while let Some(message) = receiver.recv().await {
-            let producer = forward_to.lock().clone();
-            match producer {
-                Some(DataProducer::Direct(direct)) => drop(direct.send(message).await),
-                _ => break,
+    bridge_consumer
+        .on_message(move |message| {
+            if let Some(DataProducer::Direct(direct)) = &*forward_to.lock() {
+                let _ = direct.send(message.clone(), None, None, None);
             }
-        }
-    });
+        })
+        .detach();
     let target = bridge_producer.clone();
     bridge_consumer.on_data_producer_close(move || close_later(&target)).detach();
     Ok(Piped::Bridge { bridge_consumer, bridge_producer, target_id, _out: out, _in: input })

@@ -3,10 +3,10 @@
 //! new objects go, and frees workers that have hosted nothing for a while.
 
 use crate::cpu;
-use crate::worker_channel;
 use crate::error::{invalid_state, type_error, from_mediasoup, Result};
 use crate::load::{blended_load, CostModel, Holdings, LoadMeter, RecentCost};
 use crate::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
+use mediasoup::prelude::{ListenInfo, WebRtcServer, WebRtcServerListenInfos, WebRtcServerOptions};
 use mediasoup::worker::{Worker, WorkerId, WorkerSettings};
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
@@ -32,6 +32,10 @@ pub struct PoolOptions {
     pub worker_settings: WorkerSettings,
     pub cost_model: CostModel,
     pub sample_interval: Duration,
+    /// Listen infos of the WebRtcServer each worker gets when it starts (a port range
+    /// lets every worker find its own port); WebRTC transports created without
+    /// listen infos use the server of their worker.
+    pub webrtc_server: Option<Vec<ListenInfo>>,
 }
 
 impl Default for PoolOptions {
@@ -44,6 +48,7 @@ impl Default for PoolOptions {
             worker_settings: WorkerSettings::default(),
             cost_model: CostModel::default(),
             sample_interval: Duration::from_millis(500),
+            webrtc_server: None,
         }
     }
 }
@@ -77,14 +82,16 @@ struct PooledWorker {
     key: u64,
     worker: Worker,
     tid: Option<i32>,
-    /// Host end of the worker's request pipe (see `worker_channel`).
-    request_fd: Option<i32>,
     meter: LoadMeter,
     holdings: Holdings,
     /// Cost of recent placements the CPU measurement may not show yet.
     recent: RecentCost,
+    /// The pool's WebRtcServer on this worker (`PoolOptions::webrtc_server`).
+    webrtc_server: Option<WebRtcServer>,
     /// Per-worker mediasoup routers (shards) living here.
     shards: usize,
+    /// WebRtcServers the app created here.
+    servers: usize,
     /// Placements handed out but not yet turned into a shard.
     pending: usize,
     idle_since: Option<Instant>,
@@ -96,7 +103,7 @@ impl PooledWorker {
     }
 
     fn hosts_nothing(&self) -> bool {
-        self.shards == 0 && self.pending == 0 && self.holdings.is_empty()
+        self.shards == 0 && self.servers == 0 && self.pending == 0 && self.holdings.is_empty()
     }
 }
 
@@ -161,6 +168,8 @@ pub struct WorkerPool {
 pub struct Placed {
     pub key: u64,
     pub worker: Worker,
+    /// The pool's WebRtcServer on that worker, if the pool has them.
+    pub webrtc_server: Option<WebRtcServer>,
     pool: Weak<PoolInner>,
 }
 
@@ -257,6 +266,33 @@ impl WorkerPool {
             Placement::Existing(key) => key,
             Placement::StartNew => self.start_worker().await?,
         };
+        self.hand_out(key, subject, reserve, cost, reason, candidates, max_workers)
+    }
+
+    /// Places on worker `key` because the object must live there (e.g. a transport of
+    /// a WebRtcServer on that server's worker).
+    pub async fn place_on(&self, key: u64, subject: String, reserve: Holdings) -> Result<Placed> {
+        let _serial = self.inner.placement_lock.lock().await;
+        if self.closed() {
+            return Err(invalid_state("Mafalda closed"));
+        }
+        let cost = reserve.cost(&self.inner.options.cost_model);
+        let max_workers = self.inner.state.lock().max_workers;
+        self.hand_out(key, subject, reserve, cost, Reason::Pinned, Vec::new(), max_workers)
+    }
+
+    /// Books a placement on worker `key` and logs the decision.
+    #[allow(clippy::too_many_arguments)]
+    fn hand_out(
+        &self,
+        key: u64,
+        subject: String,
+        reserve: Holdings,
+        cost: f64,
+        reason: Reason,
+        candidates: Vec<Candidate>,
+        max_workers: usize,
+    ) -> Result<Placed> {
         let mut state = self.inner.state.lock();
         let at_ms = self.inner.started_at.elapsed().as_millis() as u64;
         let policy = state.scheduler.policy;
@@ -268,7 +304,12 @@ impl WorkerPool {
         add_holdings(&mut worker.holdings, &reserve);
         worker.recent.add(cost, Instant::now());
         worker.idle_since = None;
-        let placed = Placed { key, worker: worker.worker.clone(), pool: Arc::downgrade(&self.inner) };
+        let placed = Placed {
+            key,
+            worker: worker.worker.clone(),
+            webrtc_server: worker.webrtc_server.clone(),
+            pool: Arc::downgrade(&self.inner),
+        };
         let worker_id = placed.worker.id().to_string();
         state.decisions.push_back(Decision {
             at_ms,
@@ -290,7 +331,6 @@ impl WorkerPool {
     async fn start_worker(&self) -> Result<u64> {
         let _one_at_a_time = worker_start_lock().lock().await;
         let before: HashSet<i32> = cpu::threads_named(cpu::WORKER_THREAD_COMM).into_iter().collect();
-        let pipes_before = worker_channel::pipe_fds();
         let worker = worker_manager()
             .create_worker(self.inner.options.worker_settings.clone())
             .await
@@ -300,7 +340,10 @@ impl WorkerPool {
             .filter(|tid| !before.contains(tid))
             .collect();
         let tid = (started.len() == 1).then(|| started[0]);
-        let request_fd = worker_channel::request_pipe_write_end(&pipes_before, &worker_channel::pipe_fds());
+        let webrtc_server = match &self.inner.options.webrtc_server {
+            Some(infos) => Some(create_webrtc_server(&worker, infos.clone()).await?),
+            None => None,
+        };
         let mut state = self.inner.state.lock();
         let key = state.next_key;
         state.next_key += 1;
@@ -317,11 +360,12 @@ impl WorkerPool {
             key,
             worker,
             tid,
-            request_fd,
+            webrtc_server,
             meter: LoadMeter::default(),
             holdings: Holdings::default(),
             recent: RecentCost::new(self.inner.options.sample_interval * 3, Instant::now()),
             shards: 0,
+            servers: 0,
             pending: 0,
             idle_since: Some(Instant::now()),
         });
@@ -353,6 +397,14 @@ impl WorkerPool {
                 w.recent.add(cost, Instant::now());
             }
         });
+    }
+
+    pub fn server_opened(&self, key: u64) {
+        self.inner.with_worker(key, |w| w.servers += 1);
+    }
+
+    pub fn server_closed(&self, key: u64) {
+        self.inner.with_worker(key, |w| w.servers = w.servers.saturating_sub(1));
     }
 
     pub fn shard_opened(&self, key: u64) {
@@ -394,20 +446,23 @@ impl WorkerPool {
         housekeep(&self.inner);
     }
 
-    /// Makes a worker's host side hang up on it, as a crashed embedding process would:
-    /// the real worker thread exits and every object on it closes. For failure drills
-    /// and tests of worker death; it never touches another worker.
+    /// Handles a worker as if it had died: it leaves the pool and the death listener
+    /// runs, which closes every shard on it; once their last handles are dropped the
+    /// real worker thread exits. For failure drills and tests of worker death; it never
+    /// touches another worker. (The worker's channel is in-process function calls,
+    /// with nothing the host could cut to make the thread crash on its own.)
     pub fn simulate_worker_death(&self, worker_id: &str) -> Result<()> {
-        let state = self.inner.state.lock();
-        let worker = state
+        let key = self
+            .inner
+            .state
+            .lock()
             .workers
             .iter()
             .find(|w| w.worker.id().to_string() == worker_id)
+            .map(|w| w.key)
             .ok_or_else(|| type_error(format!("no worker with id \"{worker_id}\"")))?;
-        let fd = worker
-            .request_fd
-            .ok_or_else(|| crate::error::unsupported("simulated worker death: the worker's request pipe was not identified"))?;
-        worker_channel::hang_up(fd).map_err(from_mediasoup)
+        self.forget_dead_worker(key);
+        Ok(())
     }
 
     /// Closes the pool: no more placements; workers go when their last router goes.
@@ -418,6 +473,14 @@ impl WorkerPool {
         let workers = std::mem::take(&mut self.inner.state.lock().workers);
         drop(workers);
     }
+}
+
+/// A WebRtcServer on `worker` listening on `infos` (in the given order of preference).
+pub(crate) async fn create_webrtc_server(worker: &Worker, infos: Vec<ListenInfo>) -> Result<WebRtcServer> {
+    let mut infos = infos.into_iter();
+    let first = infos.next().ok_or_else(|| type_error("empty listenInfos array provided"))?;
+    let listen_infos = infos.fold(WebRtcServerListenInfos::new(first), WebRtcServerListenInfos::insert);
+    worker.create_webrtc_server(WebRtcServerOptions::new(listen_infos)).await.map_err(from_mediasoup)
 }
 
 fn add_holdings(h: &mut Holdings, d: &Holdings) {

@@ -2,7 +2,7 @@
 //! directory so that consumers on any shard can find (and pipe) it.
 
 use crate::control;
-use crate::error::{from_mediasoup, unsupported, Result};
+use crate::error::{from_mediasoup, from_notification, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::load::Holdings;
 use crate::router::{RouterInner, WeakRouter};
@@ -111,28 +111,13 @@ impl MafaldaProducer {
         control::run(move || async move { p.enable_trace_event(types).await.map_err(from_mediasoup) }).await
     }
 
-    /// RTP from the app, for producers of a DirectTransport. Queued on the control
-    /// thread at once, so that packets keep the order of the calls.
-    pub fn send_in_order(&self, rtp_packet: Vec<u8>) -> Result<()> {
+    /// RTP from the app, for producers of a DirectTransport. A worker notification:
+    /// sent at once, in the order of the calls.
+    pub fn send(&self, rtp_packet: Vec<u8>) -> Result<()> {
         let Producer::Direct(d) = self.inner.producer.get()? else {
             return Err(unsupported("send() is only for producers of a DirectTransport"));
         };
-        control::spawn_in_order(move || async move {
-            let _ = d.send(rtp_packet.into()).await;
-        });
-        Ok(())
-    }
-
-    /// RTP from the app, for producers of a DirectTransport.
-    pub async fn send(&self, rtp_packet: Vec<u8>) -> Result<()> {
-        let p = self.inner.producer.get()?;
-        control::run(move || async move {
-            match p {
-                Producer::Direct(d) => d.send(rtp_packet.into()).await.map_err(from_mediasoup),
-                _ => Err(unsupported("send() is only for producers of a DirectTransport")),
-            }
-        })
-        .await
+        d.send(rtp_packet).map_err(from_notification)
     }
 
     pub fn close(&self) {

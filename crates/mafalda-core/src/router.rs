@@ -14,6 +14,7 @@ use crate::pool::{Placed, WorkerPool};
 use crate::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
 use crate::shard::Shard;
 use crate::transport::{AnyTransport, MafaldaTransport, TransportInner};
+use crate::webrtc_server::MafaldaWebRtcServer;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -45,6 +46,16 @@ pub(crate) struct RouterInner {
     closed: AtomicBool,
     /// Called once when the router closes (the `Mafalda` registry forgets it).
     on_close: Mutex<Option<Box<dyn FnOnce(&str) + Send>>>,
+}
+
+/// Where a new WebRtcTransport listens.
+pub enum WebRtcListen {
+    /// Its own sockets (listen infos).
+    Own,
+    /// The pool's WebRtcServer of whichever worker it is placed on.
+    PoolServer,
+    /// A WebRtcServer the app created: the transport goes to that server's worker.
+    Server(MafaldaWebRtcServer),
 }
 
 /// Cheap to clone; every clone is the same router.
@@ -104,10 +115,35 @@ impl MafaldaRouter {
         self.inner.rtp_capabilities.lock().clone().unwrap_or_default()
     }
 
-    pub async fn create_webrtc_transport(&self, options: WebRtcTransportOptions) -> Result<MafaldaTransport> {
+    /// `build` makes the options once the worker is known, from the WebRtcServer the
+    /// transport listens on (none: its own listen infos).
+    pub async fn create_webrtc_transport(
+        &self,
+        listen: WebRtcListen,
+        build: impl FnOnce(Option<WebRtcServer>) -> Result<WebRtcTransportOptions> + Send + 'static,
+    ) -> Result<MafaldaTransport> {
         let this = self.inner.clone();
         control::run(move || async move {
-            let placed = this.place_transport("webrtc transport").await?;
+            let (placed, server) = match listen {
+                WebRtcListen::Own => (this.place_transport("webrtc transport").await?, None),
+                WebRtcListen::PoolServer => {
+                    let placed = this.place_transport("webrtc transport").await?;
+                    let server = placed.webrtc_server.clone().ok_or_else(|| {
+                        crate::error::type_error("missing webRtcServer, listenInfos and listenIps (one of them is mandatory)")
+                    });
+                    (placed, Some(server))
+                }
+                WebRtcListen::Server(server) => {
+                    let handle = server.inner.server.get()?;
+                    let subject = "webrtc transport (on its WebRtcServer's worker)".to_string();
+                    let placed = this.pool.place_on(server.inner.key, format!("{subject} of router {}", this.id), Holdings { transports: 1, ..Holdings::default() }).await?;
+                    (placed, Some(Ok(handle)))
+                }
+            };
+            let options = match server.transpose().and_then(build) {
+                Ok(options) => options,
+                Err(e) => return this.register_transport(placed, Err(e)),
+            };
             let router = this.ensure_shard_or_release(&placed).await?;
             let result = router.create_webrtc_transport(options).await;
             this.register_transport(placed, result.map(AnyTransport::WebRtc).map_err(from_mediasoup))
@@ -358,7 +394,7 @@ impl RouterInner {
 
     /// The worker under a shard died: everything on it is gone. Tell each
     /// transport and observer there, as mediasoup says "routerclose".
-    fn shard_lost(&self, key: u64) {
+    pub(crate) fn shard_lost(&self, key: u64) {
         let (shard, transports, observers, pipes) = {
             let mut state = self.state.lock();
             let shard = state.shards.remove(&key);

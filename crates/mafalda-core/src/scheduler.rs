@@ -64,6 +64,8 @@ pub enum Reason {
     LeastLoaded,
     EmptyWorker,
     NoEmptyWorker,
+    /// The object must live on a given worker (a WebRtcServer's transports).
+    Pinned,
 }
 
 #[derive(Debug, Clone)]

@@ -6,11 +6,8 @@ use crate::data_consumer::DataReliability;
 use crate::error::{type_error, Result};
 use crate::pool::PoolOptions;
 use crate::scheduler::Policy;
-use mediasoup::data_structures::{DtlsParameters, TransportListenIp};
-use mediasoup::pipe_transport::PipeTransportRemoteParameters;
-use mediasoup::plain_transport::PlainTransportRemoteParameters;
 use mediasoup::prelude::*;
-use mediasoup::sctp_parameters::NumSctpStreams;
+use mediasoup::types::data_structures::SocketFlags;
 use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag, WorkerSettings};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -82,103 +79,123 @@ fn ip(value: &Value, what: &str) -> Result<IpAddr> {
         .ok_or_else(|| type_error(format!("{what} must be an IP address string")))
 }
 
-/// `"1.2.3.4"` or `{ ip, announcedIp }`; also 3.14's listen info `{ ip, announcedAddress }`.
-pub fn listen_ip(value: &Value) -> Result<TransportListenIp> {
-    match value {
-        Value::String(_) => Ok(TransportListenIp { ip: ip(value, "listenIp")?, announced_ip: None }),
-        Value::Object(o) => {
-            let announced = field(o, "announcedIp").or_else(|| field(o, "announcedAddress"));
-            Ok(TransportListenIp {
-                ip: ip(required(o, "ip")?, "ip")?,
-                announced_ip: announced.map(|a| ip(a, "announcedIp")).transpose()?,
+/// One listen info in mediasoup's 3.14 shape: `{ protocol, ip, announcedAddress
+/// (or announcedIp), port, portRange: { min, max }, flags, sendBufferSize,
+/// recvBufferSize, exposeInternalIp }`; a plain IP string is `{ ip }`.
+pub fn listen_info(value: &Value, what: &str) -> Result<ListenInfo> {
+    let o = match value {
+        Value::String(_) => return Ok(udp_listen_info(ip(value, what)?)),
+        Value::Object(o) => o,
+        _ => return Err(type_error(format!("wrong {what} (not an object)"))),
+    };
+    let protocol = match opt_str(o, "protocol")?.unwrap_or("udp") {
+        "udp" => Protocol::Udp,
+        "tcp" => Protocol::Tcp,
+        other => return Err(type_error(format!("invalid {what}.protocol \"{other}\""))),
+    };
+    let announced_address = match opt_str(o, "announcedAddress")? {
+        Some(a) => Some(a),
+        None => opt_str(o, "announcedIp")?,
+    };
+    let port_range = field(o, "portRange")
+        .map(|r| {
+            let r = object(r, "portRange")?;
+            let min = opt_u64(r, "min", 65535)?.ok_or_else(|| type_error(format!("missing {what}.portRange.min")))? as u16;
+            let max = opt_u64(r, "max", 65535)?.ok_or_else(|| type_error(format!("missing {what}.portRange.max")))? as u16;
+            if min == 0 || min > max {
+                return Err(type_error(format!("wrong {what}.portRange (min must be at least 1 and not greater than max)")));
+            }
+            Ok(min..=max)
+        })
+        .transpose()?;
+    let flags = field(o, "flags")
+        .map(|f| {
+            let f = object(f, "flags")?;
+            Ok(SocketFlags {
+                ipv6_only: opt_bool(f, "ipv6Only")?.unwrap_or(false),
+                udp_reuse_port: opt_bool(f, "udpReusePort")?.unwrap_or(false),
             })
-        }
-        _ => Err(type_error("wrong listenIp")),
+        })
+        .transpose()?;
+    Ok(ListenInfo {
+        protocol,
+        ip: ip(required(o, "ip")?, &format!("{what}.ip"))?,
+        announced_address: announced_address.map(str::to_string),
+        expose_internal_ip: opt_bool(o, "exposeInternalIp")?.unwrap_or(false),
+        // Port 0 means "any", as leaving it out.
+        port: opt_u64(o, "port", 65535)?.map(|p| p as u16).filter(|p| *p != 0),
+        port_range,
+        flags,
+        send_buffer_size: opt_u64(o, "sendBufferSize", i32::MAX as u64)?.map(|n| n as u32),
+        recv_buffer_size: opt_u64(o, "recvBufferSize", i32::MAX as u64)?.map(|n| n as u32),
+    })
+}
+
+/// A UDP listen info on `ip`, every other field left to the worker.
+pub fn udp_listen_info(ip: IpAddr) -> ListenInfo {
+    ListenInfo {
+        protocol: Protocol::Udp,
+        ip,
+        announced_address: None,
+        expose_internal_ip: false,
+        port: None,
+        port_range: None,
+        flags: None,
+        send_buffer_size: None,
+        recv_buffer_size: None,
     }
 }
 
-fn num_sctp_streams(o: &Object) -> Result<NumSctpStreams> {
-    let mut streams = NumSctpStreams::default();
-    if let Some(v) = field(o, "numSctpStreams") {
-        let n = object(v, "numSctpStreams")?;
-        if let Some(os) = opt_u64(n, "OS", 65535)? {
-            streams.os = os as u16;
-        }
-        if let Some(mis) = opt_u64(n, "MIS", 65535)? {
-            streams.mis = mis as u16;
-        }
-    }
-    Ok(streams)
+/// The listen infos of a WebRtcTransport or WebRtcServer: a non-empty array.
+pub fn listen_infos(o: &Object) -> Result<Vec<ListenInfo>> {
+    let infos = required(o, "listenInfos")?
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| type_error("listenInfos must be a non-empty array"))?;
+    infos.iter().map(|info| listen_info(info, "listenInfo")).collect()
 }
 
-/// The single listen address of plain and pipe transports: `listenInfo` (3.12+) or `listenIp`.
-fn single_listen(o: &Object) -> Result<(TransportListenIp, Option<u16>)> {
-    if let Some(info) = field(o, "listenInfo") {
-        let info_obj = object(info, "listenInfo")?;
-        if let Some(protocol) = opt_str(info_obj, "protocol")? {
-            if protocol != "udp" {
-                return Err(crate::error::unsupported(format!("{protocol} listenInfo on this transport (worker 3.8 is UDP only)")));
-            }
-        }
-        return Ok((listen_ip(info)?, opt_u64(info_obj, "port", 65535)?.map(|p| p as u16)));
+/// The single listen address of plain and pipe transports (UDP only).
+fn single_listen(o: &Object, key: &str) -> Result<ListenInfo> {
+    let info = listen_info(required(o, key)?, key)?;
+    if info.protocol != Protocol::Udp {
+        return Err(type_error(format!("only UDP is supported in {key}")));
     }
-    let ip = listen_ip(required(o, "listenIp").map_err(|_| type_error("missing listenInfo and listenIp (one of them is mandatory)"))?)?;
-    Ok((ip, opt_u64(o, "port", 65535)?.map(|p| p as u16)))
+    Ok(info)
 }
 
-pub fn webrtc_transport_options(value: &Value) -> Result<WebRtcTransportOptions> {
+/// mediasoup 3.14's `maxSctpMessageSize` bounds what is sent and received alike.
+fn max_sctp_message_size(o: &Object) -> Result<Option<u32>> {
+    Ok(opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)?.map(|n| n as u32))
+}
+
+/// WebRtcTransport options: it listens on `server` when given, else on its own
+/// `listenInfos`.
+pub fn webrtc_transport_options(value: &Value, server: Option<WebRtcServer>) -> Result<WebRtcTransportOptions> {
     let o = object(value, "options")?;
-    if field(o, "webRtcServer").is_some() {
-        return Err(crate::error::unsupported("WebRtcServer (added in mediasoup 3.10; this worker is 3.8)"));
-    }
-    let mut listen: Vec<TransportListenIp> = Vec::new();
-    let mut udp = None;
-    let mut tcp = None;
-    let mut port = opt_u64(o, "port", 65535)?.map(|p| p as u16);
-    if let Some(infos) = field(o, "listenInfos") {
-        let infos = infos.as_array().filter(|a| !a.is_empty()).ok_or_else(|| type_error("listenInfos must be a non-empty array"))?;
-        for info in infos {
-            let info_obj = object(info, "listenInfo")?;
-            match opt_str(info_obj, "protocol")?.unwrap_or("udp") {
-                "udp" => udp = Some(true),
-                "tcp" => tcp = Some(true),
-                other => return Err(type_error(format!("invalid listenInfo protocol {other}"))),
-            }
-            if let Some(p) = opt_u64(info_obj, "port", 65535)? {
-                port.get_or_insert(p as u16);
-            }
-            let ip = listen_ip(info)?;
-            if !listen.contains(&ip) {
-                listen.push(ip);
-            }
+    let mut options = match server {
+        None => {
+            let mut infos = listen_infos(o)?.into_iter();
+            let first = infos.next().ok_or_else(|| type_error("empty listenInfos"))?;
+            WebRtcTransportOptions::new(infos.fold(WebRtcTransportListenInfos::new(first), WebRtcTransportListenInfos::insert))
         }
-        udp = udp.or(Some(false));
-        tcp = tcp.or(Some(false));
-    } else if let Some(ips) = field(o, "listenIps") {
-        let ips = ips.as_array().filter(|a| !a.is_empty()).ok_or_else(|| type_error("listenIps must be a non-empty array"))?;
-        for ip in ips {
-            listen.push(listen_ip(ip)?);
-        }
-    } else {
-        return Err(type_error("missing webRtcServer, listenInfos and listenIps (one of them is mandatory)"));
-    }
-    let mut ips = TransportListenIps::new(listen[0]);
-    for ip in &listen[1..] {
-        ips = ips.insert(*ip);
-    }
-    let mut options = WebRtcTransportOptions::new(ips);
-    options.port = port;
-    options.enable_udp = opt_bool(o, "enableUdp")?.or(udp).unwrap_or(true);
-    options.enable_tcp = opt_bool(o, "enableTcp")?.or(tcp).unwrap_or(false);
+        Some(server) => WebRtcTransportOptions::new_with_server(server),
+    };
+    // With listen infos the protocols come from the infos; with a server, from these flags.
+    options.enable_udp = opt_bool(o, "enableUdp")?.unwrap_or(true);
+    options.enable_tcp = opt_bool(o, "enableTcp")?.unwrap_or(options.enable_tcp);
     options.prefer_udp = opt_bool(o, "preferUdp")?.unwrap_or(false);
     options.prefer_tcp = opt_bool(o, "preferTcp")?.unwrap_or(false);
     if let Some(b) = opt_u64(o, "initialAvailableOutgoingBitrate", u32::MAX as u64)? {
-        options.initial_available_outgoing_bitrate = b as u32;
+        options.initial_available_outgoing_bitrate = b;
+    }
+    if let Some(t) = opt_u64(o, "iceConsentTimeout", 255)? {
+        options.ice_consent_timeout = t as u8;
     }
     options.enable_sctp = opt_bool(o, "enableSctp")?.unwrap_or(false);
-    options.num_sctp_streams = num_sctp_streams(o)?;
-    if let Some(n) = opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)? {
-        options.max_sctp_message_size = n as u32;
+    if let Some(n) = max_sctp_message_size(o)? {
+        options.max_send_message_size = n;
+        options.max_receive_message_size = n;
     }
     if let Some(n) = opt_u64(o, "sctpSendBufferSize", u32::MAX as u64)? {
         options.sctp_send_buffer_size = n as u32;
@@ -191,15 +208,14 @@ pub fn webrtc_transport_options(value: &Value) -> Result<WebRtcTransportOptions>
 
 pub fn plain_transport_options(value: &Value) -> Result<PlainTransportOptions> {
     let o = object(value, "options")?;
-    let (ip, port) = single_listen(o)?;
-    let mut options = PlainTransportOptions::new(ip);
-    options.port = port;
+    let mut options = PlainTransportOptions::new(single_listen(o, "listenInfo")?);
+    options.rtcp_listen_info = field(o, "rtcpListenInfo").map(|_| single_listen(o, "rtcpListenInfo")).transpose()?;
     options.rtcp_mux = opt_bool(o, "rtcpMux")?.unwrap_or(true);
     options.comedia = opt_bool(o, "comedia")?.unwrap_or(false);
     options.enable_sctp = opt_bool(o, "enableSctp")?.unwrap_or(false);
-    options.num_sctp_streams = num_sctp_streams(o)?;
-    if let Some(n) = opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)? {
-        options.max_sctp_message_size = n as u32;
+    if let Some(n) = max_sctp_message_size(o)? {
+        options.max_send_message_size = n;
+        options.max_receive_message_size = n;
     }
     if let Some(n) = opt_u64(o, "sctpSendBufferSize", u32::MAX as u64)? {
         options.sctp_send_buffer_size = n as u32;
@@ -213,13 +229,11 @@ pub fn plain_transport_options(value: &Value) -> Result<PlainTransportOptions> {
 
 pub fn pipe_transport_options(value: &Value) -> Result<PipeTransportOptions> {
     let o = object(value, "options")?;
-    let (ip, port) = single_listen(o)?;
-    let mut options = PipeTransportOptions::new(ip);
-    options.port = port;
+    let mut options = PipeTransportOptions::new(single_listen(o, "listenInfo")?);
     options.enable_sctp = opt_bool(o, "enableSctp")?.unwrap_or(false);
-    options.num_sctp_streams = num_sctp_streams(o)?;
-    if let Some(n) = opt_u64(o, "maxSctpMessageSize", u32::MAX as u64)? {
-        options.max_sctp_message_size = n as u32;
+    if let Some(n) = max_sctp_message_size(o)? {
+        options.max_send_message_size = n;
+        options.max_receive_message_size = n;
     }
     if let Some(n) = opt_u64(o, "sctpSendBufferSize", u32::MAX as u64)? {
         options.sctp_send_buffer_size = n as u32;
@@ -233,7 +247,8 @@ pub fn direct_transport_options(value: &Value) -> Result<DirectTransportOptions>
     let o = object(value, "options")?;
     let mut options = DirectTransportOptions::default();
     if let Some(n) = opt_u64(o, "maxMessageSize", u32::MAX as u64)? {
-        options.max_message_size = n as usize;
+        options.max_send_message_size = n as u32;
+        options.max_receive_message_size = n as u32;
     }
     Ok(options)
 }
@@ -272,7 +287,7 @@ pub fn media_codecs(value: &Value) -> Result<Vec<RtpCodecCapability>> {
                 let mut codec = codec.clone();
                 canonicalize_mime_type(&mut codec);
                 let mime_type = codec.get("mimeType").cloned().unwrap_or(Value::Null);
-                if serde_json::from_value::<mediasoup::rtp_parameters::MimeType>(mime_type.clone()).is_err() {
+                if serde_json::from_value::<mediasoup::types::rtp_parameters::MimeType>(mime_type.clone()).is_err() {
                     let shown = mime_type.as_str().map(str::to_string).unwrap_or_else(|| mime_type.to_string());
                     return Err(crate::error::unsupported(format!("media codec not supported [mimeType:{shown}]")));
                 }
@@ -289,8 +304,8 @@ pub fn media_codecs(value: &Value) -> Result<Vec<RtpCodecCapability>> {
 
 /// The mime types the crate knows, in its spelling.
 const MIME_TYPES: &[&str] = &[
-    "audio/opus", "audio/PCMU", "audio/PCMA", "audio/ISAC", "audio/G722", "audio/iLBC", "audio/SILK", "audio/CN",
-    "audio/telephone-event", "audio/rtx", "audio/red", "video/VP8", "video/VP9", "video/H264", "video/H265",
+    "audio/opus", "audio/multiopus", "audio/PCMU", "audio/PCMA", "audio/ISAC", "audio/G722", "audio/iLBC", "audio/SILK",
+    "audio/CN", "audio/telephone-event", "audio/rtx", "audio/red", "video/VP8", "video/VP9", "video/H264", "video/AV1",
     "video/rtx", "video/red", "video/ulpfec",
 ];
 
@@ -357,11 +372,12 @@ pub fn rtp_capabilities(value: &Value) -> Result<RtpCapabilities> {
     let o = value.as_object_mut().ok_or_else(|| type_error("rtpCapabilities must be an object"))?;
     let codecs = array_field(o, "codecs", "rtpCapabilities")?;
     codecs.iter_mut().for_each(canonicalize_mime_type);
-    codecs.retain(|c| c.get("mimeType").is_some_and(|m| serde_json::from_value::<mediasoup::rtp_parameters::MimeType>(m.clone()).is_ok()));
+    codecs.retain(|c| c.get("mimeType").is_some_and(|m| serde_json::from_value::<mediasoup::types::rtp_parameters::MimeType>(m.clone()).is_ok()));
     for codec in codecs.iter_mut() {
         normalize_codec(codec)?;
     }
     let exts = array_field(o, "headerExtensions", "rtpCapabilities")?;
+    exts.retain(|e| e.get("uri").is_some_and(|u| serde_json::from_value::<RtpHeaderExtensionUri>(u.clone()).is_ok()));
     for ext in exts.iter_mut().filter_map(Value::as_object_mut) {
         ext.entry("direction").or_insert_with(|| Value::String("sendrecv".into()));
         ext.entry("preferredEncrypt").or_insert(Value::Bool(false));
@@ -396,6 +412,8 @@ pub fn consume(value: &Value) -> Result<ConsumerOptions> {
     options.mid = opt_str(o, "mid")?.map(str::to_string);
     options.preferred_layers = field(o, "preferredLayers").map(consumer_layers).transpose()?;
     options.pipe = opt_bool(o, "pipe")?.unwrap_or(false);
+    options.enable_rtx = opt_bool(o, "enableRtx")?;
+    options.ignore_dtx = opt_bool(o, "ignoreDtx")?.unwrap_or(false);
     Ok(options)
 }
 
@@ -417,10 +435,12 @@ pub fn produce_data(value: &Value, direct: bool) -> Result<DataProducerOptions> 
     };
     options.label = opt_str(o, "label")?.unwrap_or_default().to_string();
     options.protocol = opt_str(o, "protocol")?.unwrap_or_default().to_string();
+    options.paused = opt_bool(o, "paused")?.unwrap_or(false);
     Ok(options)
 }
 
-pub fn consume_data(value: &Value) -> Result<(DataProducerId, DataReliability)> {
+/// The data producer to consume, how, and whether the consumer starts paused.
+pub fn consume_data(value: &Value) -> Result<(DataProducerId, DataReliability, bool)> {
     let o = object(value, "options")?;
     let id: DataProducerId = parse(required(o, "dataProducerId")?, "dataProducerId")?;
     let reliability = if let Some(life) = opt_u64(o, "maxPacketLifeTime", 65535)? {
@@ -435,7 +455,7 @@ pub fn consume_data(value: &Value) -> Result<(DataProducerId, DataReliability)> 
             None => DataReliability::AsProducer,
         }
     };
-    Ok((id, reliability))
+    Ok((id, reliability, opt_bool(o, "paused")?.unwrap_or(false)))
 }
 
 pub fn audio_level_observer_options(value: &Value) -> Result<AudioLevelObserverOptions> {
@@ -481,7 +501,7 @@ pub fn worker_settings(value: &Value) -> Result<WorkerSettings> {
     if min > max {
         return Err(type_error("rtcMinPort must not be greater than rtcMaxPort"));
     }
-    settings.rtc_ports_range = min..=max;
+    settings.rtc_port_range = min..=max;
     let cert = opt_str(o, "dtlsCertificateFile")?;
     let key = opt_str(o, "dtlsPrivateKeyFile")?;
     match (cert, key) {
@@ -546,6 +566,9 @@ pub fn pool_options(value: &Value) -> Result<PoolOptions> {
     if let Some(settings) = field(o, "workerSettings") {
         options.worker_settings = worker_settings(settings)?;
     }
+    if let Some(server) = field(o, "webRtcServerOptions") {
+        options.webrtc_server = Some(listen_infos(object(server, "webRtcServerOptions")?)?);
+    }
     options.validate()?;
     Ok(options)
 }
@@ -570,29 +593,40 @@ mod tests {
     fn bad_shapes_are_type_errors_naming_the_option() {
         let e = media_codecs(&json!("x")).unwrap_err();
         assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "if given, mediaCodecs must be an array"));
-        let e = webrtc_transport_options(&json!({})).unwrap_err();
+        let e = webrtc_transport_options(&json!({}), None).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Type);
         let e = pool_options(&json!({ "maxWorkers": 0 })).unwrap_err();
         assert!(e.message.contains("maxWorkers"), "{}", e.message);
-        let e = plain_transport_options(&json!({ "listenIp": "not-an-ip" })).unwrap_err();
+        let e = plain_transport_options(&json!({ "listenInfo": { "ip": "not-an-ip" } })).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Type);
     }
 
     #[test]
-    fn listen_infos_map_to_listen_ips_and_protocols() {
-        let o = webrtc_transport_options(&json!({
-            "listenInfos": [
-                { "protocol": "udp", "ip": "127.0.0.1", "announcedAddress": "9.9.9.1" },
-                { "protocol": "tcp", "ip": "127.0.0.1", "announcedAddress": "9.9.9.1" }
-            ]
-        }))
+    fn listen_infos_keep_every_field_mediasoup_has() {
+        let info = listen_info(
+            &json!({
+                "protocol": "tcp", "ip": "127.0.0.1", "announcedAddress": "media.example.com",
+                "portRange": { "min": 40000, "max": 40010 }, "flags": { "ipv6Only": true },
+                "sendBufferSize": 1048576, "recvBufferSize": 2097152, "exposeInternalIp": true
+            }),
+            "listenInfo",
+        )
         .unwrap();
-        assert!(o.enable_udp && o.enable_tcp);
+        assert_eq!(info.protocol, Protocol::Tcp);
+        assert_eq!(info.announced_address.as_deref(), Some("media.example.com"));
+        assert_eq!(info.port_range, Some(40000..=40010));
+        assert_eq!(info.flags.map(|f| (f.ipv6_only, f.udp_reuse_port)), Some((true, false)));
+        assert_eq!((info.send_buffer_size, info.recv_buffer_size), (Some(1048576), Some(2097152)));
+        assert!(info.expose_internal_ip);
+        let e = listen_info(&json!({ "ip": "127.0.0.1", "portRange": { "min": 5, "max": 4 } }), "listenInfo").unwrap_err();
+        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "wrong listenInfo.portRange (min must be at least 1 and not greater than max)"));
     }
 
     #[test]
-    fn webrtc_server_is_unsupported_by_this_worker() {
-        let e = webrtc_transport_options(&json!({ "webRtcServer": {} })).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Unsupported);
+    fn a_webrtc_transport_needs_listen_infos_or_a_server() {
+        let e = webrtc_transport_options(&json!({ "listenInfos": [] }), None).unwrap_err();
+        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "listenInfos must be a non-empty array"));
+        let o = webrtc_transport_options(&json!({ "listenInfos": [{ "ip": "127.0.0.1" }], "iceConsentTimeout": 5 }), None).unwrap();
+        assert_eq!(o.ice_consent_timeout, 5);
     }
 }

@@ -12,7 +12,6 @@ use crate::load::Holdings;
 use crate::producer::{MafaldaProducer, ProducerInner};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
-use mediasoup::data_structures::{DtlsParameters};
 use mediasoup::plain_transport::PlainTransportRemoteParameters;
 use mediasoup::pipe_transport::PipeTransportRemoteParameters;
 use mediasoup::prelude::*;
@@ -206,7 +205,7 @@ impl MafaldaTransport {
         .await
     }
 
-    pub async fn set_max_incoming_bitrate(&self, bitrate: u32) -> Result<()> {
+    pub async fn set_max_incoming_bitrate(&self, bitrate: u64) -> Result<()> {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match transport {
@@ -220,12 +219,23 @@ impl MafaldaTransport {
         .await
     }
 
-    pub async fn set_max_outgoing_bitrate(&self, bitrate: u32) -> Result<()> {
+    pub async fn set_max_outgoing_bitrate(&self, bitrate: u64) -> Result<()> {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match transport {
                 AnyTransport::WebRtc(t) => t.set_max_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
-                other => Err(unsupported(format!("setMaxOutgoingBitrate() on a {} transport (worker 3.8)", other.kind()))),
+                other => Err(unsupported(format!("setMaxOutgoingBitrate() on a {} transport", other.kind()))),
+            }
+        })
+        .await
+    }
+
+    pub async fn set_min_outgoing_bitrate(&self, bitrate: u64) -> Result<()> {
+        let transport = self.inner.transport.get()?;
+        control::run(move || async move {
+            match transport {
+                AnyTransport::WebRtc(t) => t.set_min_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
+                other => Err(unsupported(format!("setMinOutgoingBitrate() on a {} transport", other.kind()))),
             }
         })
         .await
@@ -261,7 +271,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match transport {
-                AnyTransport::Direct(t) => t.send_rtcp(packet.into()).await.map_err(from_mediasoup),
+                AnyTransport::Direct(t) => t.send_rtcp(packet).map_err(crate::error::from_notification),
                 other => Err(unsupported(format!("sendRtcp() on a {} transport", other.kind()))),
             }
         })
@@ -317,13 +327,14 @@ impl MafaldaTransport {
 
     /// Consumes a data producer of this router wherever it lives (piped or bridged
     /// here first when it is on another worker).
-    pub async fn consume_data(&self, data_producer_id: DataProducerId, reliability: DataReliability) -> Result<MafaldaDataConsumer> {
+    pub async fn consume_data(&self, data_producer_id: DataProducerId, reliability: DataReliability, paused: bool) -> Result<MafaldaDataConsumer> {
         let inner = self.inner.clone();
         control::run(move || async move {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
             let (lease, local_id) = router.acquire_data_pipe(data_producer_id, inner.key).await?;
-            let options = reliability.options(local_id, inner.kind == "direct");
+            let mut options = reliability.options(local_id, inner.kind == "direct");
+            options.paused = paused;
             let data_consumer = each_transport!(&transport, t => t.consume_data(options).await).map_err(from_mediasoup)?;
             let created = MafaldaDataConsumer::new(&router, &inner, data_consumer, data_producer_id, lease);
             inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
@@ -394,6 +405,6 @@ fn forward_transport_events(router: &Arc<RouterInner>, inner: &Arc<TransportInne
     }
     each_transport!(transport, t => {
         let sink = sink.clone();
-        t.on_trace(Box::new(move |trace| sink.emit(handle, "trace", json!(trace)))).detach()
+        t.on_trace(Arc::new(move |trace| sink.emit(handle, "trace", json!(trace)))).detach()
     });
 }

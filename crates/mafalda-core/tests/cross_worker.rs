@@ -1,6 +1,7 @@
 //! Real workers, real RTP: a producer on one worker, its consumer on another.
 
 use mafalda_core::{shapes, EventSink, Mafalda, PoolOptions, Policy};
+use mafalda_core::router::WebRtcListen;
 use serde_json::{json, Value};
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
@@ -28,6 +29,10 @@ fn pool(policy: Policy, max_workers: usize) -> PoolOptions {
     }
 }
 
+/// mediasoup's probation packets (RtpProbationGenerator): not media.
+const PROBATION_SSRC: u32 = 1234;
+const PROBATION_PAYLOAD_TYPE: u8 = 127;
+
 async fn count_pipes(mafalda: &Mafalda) -> usize {
     let dump = mafalda.dump().await.unwrap();
     dump["workers"].as_array().unwrap().iter().map(|w| w["pipes"].as_array().unwrap().len()).sum()
@@ -38,7 +43,7 @@ async fn rtp_flows_from_a_producer_on_one_worker_to_a_consumer_on_another() {
     let mafalda = Mafalda::new(pool(Policy::Spread, 2), EventSink::noop()).unwrap();
     let router = mafalda.create_router(shapes::media_codecs(&opus_codecs()).unwrap()).await.unwrap();
     let plain = |extra: Value| {
-        let mut o = json!({ "listenIp": "127.0.0.1", "rtcpMux": true });
+        let mut o = json!({ "listenInfo": { "ip": "127.0.0.1" }, "rtcpMux": true });
         o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         shapes::plain_transport_options(&o).unwrap()
     };
@@ -89,7 +94,11 @@ async fn rtp_flows_from_a_producer_on_one_worker_to_a_consumer_on_another() {
             if (192..=223).contains(&buf[1]) {
                 continue; // RTCP (rtcpMux): sender reports of the consumer
             }
-            assert_eq!(u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]), ssrc, "consumer's SSRC");
+            let packet_ssrc = u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]);
+            if packet_ssrc == PROBATION_SSRC && buf[1] & 0x7f == PROBATION_PAYLOAD_TYPE {
+                continue; // bandwidth probation of the worker (the capabilities have transport-cc)
+            }
+            assert_eq!(packet_ssrc, ssrc, "consumer's SSRC");
             assert_eq!(buf[1] & 0x7f, payload_type, "consumer's payload type");
             received += 1;
             if received >= 20 {
@@ -112,7 +121,9 @@ async fn pack_keeps_small_rooms_on_one_worker_and_idle_workers_are_freed() {
         let router = mafalda.create_router(codecs.clone()).await.unwrap();
         for _participant in 0..4 {
             router
-                .create_webrtc_transport(shapes::webrtc_transport_options(&json!({ "listenIps": ["127.0.0.1"] })).unwrap())
+                .create_webrtc_transport(WebRtcListen::Own, |server| {
+                    shapes::webrtc_transport_options(&json!({ "listenInfos": [{ "ip": "127.0.0.1" }] }), server)
+                })
                 .await
                 .unwrap();
         }
