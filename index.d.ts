@@ -76,13 +76,16 @@ export interface TransportListenInfo {
 	port?: number;
 	portRange?: { min: number; max: number };
 	flags?: { ipv6Only?: boolean; udpReusePort?: boolean };
+	sendBufferSize?: number;
+	recvBufferSize?: number;
+	exposeInternalIp?: boolean;
 }
 export interface NumSctpStreams { OS: number; MIS: number }
 export interface SctpStreamParameters { streamId: number; ordered?: boolean; maxPacketLifeTime?: number; maxRetransmits?: number }
 export interface SrtpParameters { cryptoSuite: string; keyBase64: string }
 export interface DtlsParameters { role?: 'auto' | 'client' | 'server'; fingerprints: { algorithm: string; value: string }[] }
 export interface IceParameters { usernameFragment: string; password: string; iceLite?: boolean }
-export interface IceCandidate { foundation: string; priority: number; ip: string; protocol: 'udp' | 'tcp'; port: number; type: 'host'; tcpType?: 'passive' }
+export interface IceCandidate { foundation: string; priority: number; address: string; ip: string; protocol: 'udp' | 'tcp'; port: number; type: 'host'; tcpType?: 'passive' }
 export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
 export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
 export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
@@ -111,6 +114,11 @@ export interface MafaldaOptions {
 	workerSettings?: WorkerSettings;
 	/** Milliseconds between CPU samples of the workers (default 500). */
 	sampleInterval?: number;
+	/**
+	 * Each worker gets a WebRtcServer on these listen infos (give a portRange so that
+	 * every worker finds a port); WebRTC transports created without listen infos use it.
+	 */
+	webRtcServerOptions?: { listenInfos: TransportListenInfo[] };
 }
 
 export interface PlacementDecision {
@@ -145,6 +153,9 @@ export interface MafaldaDump {
 	decisions: PlacementDecision[];
 }
 
+/** The versions the mediasoup worker runs on, read from the libraries linked into this process. */
+export function nativeVersions(): { openssl: string; libuv: string; libsrtp: string };
+
 export class UnsupportedError extends Error {}
 export class InvalidStateError extends Error {}
 
@@ -153,6 +164,7 @@ export class Mafalda extends EventEmitter {
 	get closed(): boolean;
 	get observer(): EventEmitter;
 	createRouter(options?: { mediaCodecs?: RtpCodecCapability[]; appData?: AppData }): Promise<MafaldaRouter>;
+	createWebRtcServer(options: { listenInfos: TransportListenInfo[]; appData?: AppData }): Promise<WebRtcServer>;
 	dump(): Promise<MafaldaDump>;
 	housekeep(): void;
 	simulateWorkerDeath(workerId: string): void;
@@ -162,6 +174,7 @@ export class Mafalda extends EventEmitter {
 }
 
 export interface WebRtcTransportOptions {
+	webRtcServer?: WebRtcServer;
 	listenInfos?: TransportListenInfo[];
 	listenIps?: TransportListenIp[];
 	port?: number;
@@ -170,6 +183,7 @@ export interface WebRtcTransportOptions {
 	preferUdp?: boolean;
 	preferTcp?: boolean;
 	initialAvailableOutgoingBitrate?: number;
+	iceConsentTimeout?: number;
 	enableSctp?: boolean;
 	numSctpStreams?: NumSctpStreams;
 	maxSctpMessageSize?: number;
@@ -179,6 +193,7 @@ export interface WebRtcTransportOptions {
 
 export interface PlainTransportOptions {
 	listenInfo?: TransportListenInfo;
+	rtcpListenInfo?: TransportListenInfo;
 	listenIp?: TransportListenIp;
 	port?: number;
 	rtcpMux?: boolean;
@@ -214,6 +229,15 @@ export class NativeObject extends EventEmitter {
 	close(): void;
 }
 
+export class WebRtcServer extends NativeObject {
+	get id(): string;
+	/** Id of the pool worker the server and its transports live on. */
+	get workerId(): string | undefined;
+	dump(): Promise<any>;
+	on(event: 'workerclose', listener: () => void): this;
+	on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
 export class MafaldaRouter extends NativeObject {
 	get id(): string;
 	get rtpCapabilities(): RtpCapabilities;
@@ -246,7 +270,6 @@ export class Transport extends NativeObject {
 	getStats(): Promise<any[]>;
 	setMaxIncomingBitrate(bitrate: number): Promise<void>;
 	setMaxOutgoingBitrate(bitrate: number): Promise<void>;
-	/** Rejects with UnsupportedError: the 3.8 worker has no minimum outgoing bitrate. */
 	setMinOutgoingBitrate(bitrate: number): Promise<void>;
 	enableTraceEvent(types?: ('probation' | 'bwe')[]): Promise<void>;
 	produce(options: { id?: string; kind: MediaKind; rtpParameters: RtpParameters; paused?: boolean; keyFrameRequestDelay?: number; appData?: AppData }): Promise<Producer>;

@@ -13,6 +13,7 @@ const { MafaldaRouter } = require('./lib/Router');
 const { NativeObject } = require('./lib/NativeObject');
 const { Transport } = require('./lib/Transport');
 const { WebRtcTransport } = require('./lib/WebRtcTransport');
+const { WebRtcServer } = require('./lib/WebRtcServer');
 const { PlainTransport } = require('./lib/PlainTransport');
 const { PipeTransport } = require('./lib/PipeTransport');
 const { DirectTransport } = require('./lib/DirectTransport');
@@ -25,6 +26,12 @@ const { AudioLevelObserver } = require('./lib/AudioLevelObserver');
 const { ActiveSpeakerObserver } = require('./lib/ActiveSpeakerObserver');
 const { UnsupportedError, InvalidStateError } = require('./lib/errors');
 const { version } = require('./package.json');
+const { binding } = require('./lib/native');
+
+/** `{ openssl, libuv, libsrtp }`: the versions the mediasoup worker runs on, read from this process. */
+function nativeVersions() {
+	return binding.nativeVersions();
+}
 
 const types = { UnsupportedError, InvalidStateError, MafaldaRouter };
 
@@ -34,6 +41,7 @@ module.exports = {
 	NativeObject,
 	Transport,
 	WebRtcTransport,
+	WebRtcServer,
 	PlainTransport,
 	PipeTransport,
 	DirectTransport,
@@ -48,4 +56,5 @@ module.exports = {
 	InvalidStateError,
 	types,
 	version,
+	nativeVersions,
 };

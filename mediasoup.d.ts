@@ -9,7 +9,9 @@ import {
 	MafaldaRouter,
 	RtpCapabilities,
 	RtpCodecCapability,
+	TransportListenInfo,
 	UnsupportedError,
+	WebRtcServer,
 } from './index';
 
 export type WorkerLogLevel = 'debug' | 'warn' | 'error' | 'none';
@@ -83,8 +85,8 @@ export class Worker extends EventEmitter {
 	dump(): Promise<WorkerDump>;
 	getResourceUsage(): Promise<WorkerResourceUsage>;
 	updateSettings(settings?: WorkerUpdateableSettings): Promise<void>;
-	/** Rejects with UnsupportedError: the 3.8 worker has no WebRtcServer. */
-	createWebRtcServer(options: { listenInfos: unknown[]; appData?: AppData }): Promise<never>;
+	/** A WebRtcServer on one of the pool's real workers; its transports are placed there. */
+	createWebRtcServer(options: { listenInfos: TransportListenInfo[]; appData?: AppData }): Promise<WebRtcServer>;
 	createRouter(options?: { mediaCodecs?: RtpCodecCapability[]; appData?: AppData }): Promise<MafaldaRouter>;
 	on(event: 'died', listener: (error: Error) => void): this;
 	on(event: 'subprocessclose', listener: () => void): this;

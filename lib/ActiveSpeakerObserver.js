@@ -6,7 +6,7 @@ const { RtpObserver } = require('./RtpObserver');
 class ActiveSpeakerObserver extends RtpObserver {
 	_handleNativeEvent(name, data) {
 		if (name !== 'dominantspeaker') return super._handleNativeEvent(name, data);
-		const producer = this._getProducerById(data.producerId);
+		const producer = this._getProducerByNativeId(data.producerId);
 		if (!producer) return;
 		this.safeEmit('dominantspeaker', { producer });
 		this.observer.safeEmit('dominantspeaker', { producer });

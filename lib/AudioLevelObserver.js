@@ -7,7 +7,7 @@ class AudioLevelObserver extends RtpObserver {
 	_handleNativeEvent(name, data) {
 		if (name === 'volumes') {
 			const volumes = data
-				.map(({ producerId, volume }) => ({ producer: this._getProducerById(producerId), volume }))
+				.map(({ producerId, volume }) => ({ producer: this._getProducerByNativeId(producerId), volume }))
 				.filter(({ producer }) => producer);
 			if (volumes.length === 0) return;
 			this.safeEmit('volumes', volumes);

@@ -39,9 +39,11 @@ class Consumer extends NativeObject {
 	/** The producer's consumable encodings (for dumps). */
 	#consumableEncodings;
 
-	constructor({ native, registry, consumableRtpParameters, score, appData }) {
+	constructor({ native, registry, producerId, consumableRtpParameters, score, appData }) {
 		super({ native, registry, appData, kind: 'Consumer' });
 		this.#data = callSync(() => native.data());
+		// The app's id of the producer (the worker may know it by another, see Producer).
+		this.#data.producerId = producerId ?? this.#data.producerId;
 		this.#data.rtpParameters = shapeRtpParameters(this.#data.rtpParameters, this.#data.type);
 		this.#consumableEncodings = consumableRtpParameters?.encodings ?? [];
 		this.#paused = this.#data.paused;
@@ -80,7 +82,7 @@ class Consumer extends NativeObject {
 
 	async dump() {
 		this._checkOpen();
-		const dump = consumerDump(await call(this._native.dump()));
+		const dump = { ...consumerDump(await call(this._native.dump())), producerId: this.producerId };
 		dump.rtpParameters = shapeRtpParameters(dump.rtpParameters, dump.type);
 		// A piped consumer reads the pipe's producer on its worker: the router's view is
 		// the original producer's consumable encodings.

@@ -1,9 +1,9 @@
 'use strict';
 
 const { NativeObject } = require('./NativeObject');
-const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { withoutNulls } = require('./dumps');
+const { RequestQueue } = require('./RequestQueue');
 const { ppidFor, payloadFor } = require('./DataProducer');
 
 /** 3.14 keeps subchannels as a set of uint16 (larger numbers wrap, as its FlatBuffers do). */
@@ -18,8 +18,8 @@ function subchannelSet(subchannels = []) {
 /**
  * A data sink forwarded from a data producer (mediasoup's DataConsumer).
  *
- * Pausing (3.14) is done here for DirectTransport data consumers, whose messages
- * arrive in this process: messages sent while paused are dropped (and not counted
+ * An SCTP data consumer pauses in the worker. A DirectTransport one pauses here,
+ * where its messages arrive: messages sent while paused are dropped (and not counted
  * as sent). When the data producer is a DirectTransport one of this process, "sent
  * while paused" is judged by the producer's send count, so that messages already
  * on their way when pause() is called still arrive, as with 3.14's single channel.
@@ -33,6 +33,7 @@ class DataConsumer extends NativeObject {
 	#subchannels;
 	#dataProducer;
 	#dataProducerListeners;
+	#requests = new RequestQueue();
 	/** Producer send counts at which pauses began and ended (`to` undefined: still paused). */
 	#pauses = [];
 	#sendCountAtStart;
@@ -47,7 +48,9 @@ class DataConsumer extends NativeObject {
 		this.#dataProducerPaused = Boolean(dataProducer?.paused);
 		this.#sendCountAtStart = dataProducer?._sentCount ?? 0;
 		this.#paused = false;
-		if (paused) this.#setPaused(true);
+		// An SCTP one was created paused in the worker.
+		if (paused && this.type !== 'direct') this.#paused = true;
+		else if (paused) this.#setPaused(true);
 		this.#dataProducerListeners = {
 			'@pause': () => this.#onDataProducerPaused(true),
 			'@resume': () => this.#onDataProducerPaused(false),
@@ -125,16 +128,30 @@ class DataConsumer extends NativeObject {
 
 	async pause() {
 		this._checkOpen();
-		const wasPaused = this.#paused;
-		this.#setPaused(true);
-		if (!wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('pause');
+		await this.#changePaused(true);
 	}
 
 	async resume() {
 		this._checkOpen();
-		const wasPaused = this.#paused;
-		this.#setPaused(false);
-		if (wasPaused && !this.#dataProducerPaused) this.observer.safeEmit('resume');
+		await this.#changePaused(false);
+	}
+
+	/** SCTP: in the worker, one request after the other; direct: here, at once. */
+	async #changePaused(paused) {
+		const apply = () => {
+			const wasPaused = this.#paused;
+			if (this.type === 'direct') this.#setPaused(paused);
+			else this.#paused = paused;
+			if (wasPaused !== paused && !this.#dataProducerPaused) this.observer.safeEmit(paused ? 'pause' : 'resume');
+		};
+		if (this.type === 'direct') {
+			apply();
+			return;
+		}
+		await this.#requests.run(async () => {
+			await call(paused ? this._native.pause() : this._native.resume());
+			apply();
+		});
 	}
 
 	async send(message, ppid) {
@@ -146,10 +163,8 @@ class DataConsumer extends NativeObject {
 		await call(this._native.send(id, payloadFor(message, id)));
 	}
 
+	/** Direct data consumers: pauses are recorded against the producer's send count. */
 	#setPaused(paused) {
-		if (this.type !== 'direct') {
-			throw new UnsupportedError('pausing an SCTP DataConsumer is not supported by this worker (3.8)');
-		}
 		if (paused === this.#paused) return;
 		this.#paused = paused;
 		const sendCount = this.#dataProducer?._sentCount ?? 0;

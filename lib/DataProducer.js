@@ -4,6 +4,7 @@ const { NativeObject } = require('./NativeObject');
 const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { withoutNulls } = require('./dumps');
+const { RequestQueue } = require('./RequestQueue');
 
 /** WebRTC data channel PPIDs, as mediasoup uses them. */
 function ppidFor(message, ppid) {
@@ -20,10 +21,10 @@ function payloadFor(message, ppid) {
 /**
  * A data source injected into a router (mediasoup's DataProducer).
  *
- * Pausing (3.14) is done here for DirectTransport data producers, whose messages
- * come from this process: while paused, `send()` counts the message as received
- * (as the 3.14 worker does) and drops it. The 3.8 worker cannot pause an SCTP
- * data producer.
+ * An SCTP data producer pauses in the worker. A DirectTransport one pauses here,
+ * where its messages come from: while paused, `send()` counts the message as
+ * received (as the worker does) and drops it, so that consumers on other workers
+ * (fed through a bridge) stop at once too.
  */
 class DataProducer extends NativeObject {
 	#data;
@@ -33,6 +34,7 @@ class DataProducer extends NativeObject {
 	/** Messages handed to the worker, and those dropped while paused. */
 	#sent = 0;
 	#dropped = { messages: 0, bytes: 0 };
+	#requests = new RequestQueue();
 
 	constructor({ native, registry, id, paused = false, appData }) {
 		super({ native, registry, appData, kind: 'DataProducer' });
@@ -75,35 +77,44 @@ class DataProducer extends NativeObject {
 	}
 
 	async pause() {
-		this.#checkPausable();
-		const wasPaused = this.#paused;
-		this.#paused = true;
-		if (!wasPaused) {
-			this.emit('@pause');
-			this.observer.safeEmit('pause');
-		}
+		this._checkOpen();
+		await this.#changePaused(true);
 	}
 
 	async resume() {
-		this.#checkPausable();
-		const wasPaused = this.#paused;
-		this.#paused = false;
-		if (wasPaused) {
-			this.emit('@resume');
-			this.observer.safeEmit('resume');
+		this._checkOpen();
+		await this.#changePaused(false);
+	}
+
+	/** SCTP: in the worker, one request after the other; direct: here, at once. */
+	async #changePaused(paused) {
+		const apply = () => {
+			const wasPaused = this.#paused;
+			this.#paused = paused;
+			if (wasPaused === paused) return;
+			this.emit(paused ? '@pause' : '@resume');
+			this.observer.safeEmit(paused ? 'pause' : 'resume');
+		};
+		if (this.type === 'direct') {
+			apply();
+			return;
 		}
+		await this.#requests.run(async () => {
+			await call(paused ? this._native.pause() : this._native.resume());
+			apply();
+		});
 	}
 
 	/**
-	 * Sends a message (data producers of a DirectTransport only). Subchannels would
-	 * need the worker to route by them, which the 3.8 worker cannot.
+	 * Sends a message (data producers of a DirectTransport only). Subchannels are
+	 * refused: the bridge that carries these messages to other workers loses them.
 	 */
 	send(message, ppid, subchannels, requiredSubchannel) {
 		if (typeof message !== 'string' && !Buffer.isBuffer(message)) {
 			throw new TypeError('message must be a string or a Buffer');
 		}
 		if ((Array.isArray(subchannels) && subchannels.length > 0) || requiredSubchannel !== undefined) {
-			throw new UnsupportedError('sending to subchannels is not supported by this worker (3.8)');
+			throw new UnsupportedError('sending to subchannels is not supported (a DirectTransport data producer is bridged to other workers without its subchannels)');
 		}
 		this._checkOpen();
 		const id = ppidFor(message, ppid);
@@ -118,13 +129,6 @@ class DataProducer extends NativeObject {
 	}
 
 	_handleNativeEvent() {}
-
-	#checkPausable() {
-		this._checkOpen();
-		if (this.type !== 'direct') {
-			throw new UnsupportedError('pausing an SCTP DataProducer is not supported by this worker (3.8)');
-		}
-	}
 
 }
 

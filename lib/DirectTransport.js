@@ -16,6 +16,10 @@ class DirectTransport extends Transport {
 		throw new UnsupportedError('setMaxOutgoingBitrate() not implemented in DirectTransport');
 	}
 
+	async setMinOutgoingBitrate() {
+		throw new UnsupportedError('setMinOutgoingBitrate() not implemented in DirectTransport');
+	}
+
 	_shapeStats(stat) {
 		return withoutNulls({ type: 'direct-transport', ...stat });
 	}

@@ -4,8 +4,10 @@ const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { InvalidStateError } = require('./errors');
 const { binding, call, callSync } = require('./native');
 const { checkAppData, checkOptionsObject, clone } = require('./validate');
+const { normalizeListenInfo } = require('./listenInfos');
 const { Registry } = require('./registry');
 const { MafaldaRouter } = require('./Router');
+const { WebRtcServer } = require('./WebRtcServer');
 
 /**
  * The entry point: one pool of mediasoup workers (at most one per core) shared by
@@ -15,18 +17,23 @@ const { MafaldaRouter } = require('./Router');
  * `workerIdleTimeout` (ms, default 30000), `watermark` (fraction of one core,
  * default 0.6), `policy` ('pack' | 'spread' | 'least-loaded', default 'pack'),
  * `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
- * dtlsCertificateFile, dtlsPrivateKeyFile).
+ * dtlsCertificateFile, dtlsPrivateKeyFile), `webRtcServerOptions` (`{ listenInfos }`:
+ * each worker gets a WebRtcServer on them, used by WebRTC transports created without
+ * listen infos; give a `portRange` so that every worker finds a port).
  */
 class Mafalda extends EnhancedEventEmitter {
 	#native;
 	#registry = new Registry();
 	#closed = false;
 	#routers = new Map();
+	#webRtcServers = new Set();
+	#poolWebRtcServers;
 	#observer = new EnhancedEventEmitter();
 
 	constructor(options = {}) {
 		super();
 		checkOptionsObject(options);
+		this.#poolWebRtcServers = Boolean(options?.webRtcServerOptions);
 		const registry = this.#registry;
 		this.#native = callSync(
 			() => new binding.NativeMafalda(clone(options ?? {}), (handle, name, data, bytes) => registry.dispatch(handle, name, data, bytes))
@@ -49,11 +56,33 @@ class Mafalda extends EnhancedEventEmitter {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');
 		}
-		const router = new MafaldaRouter({ native, registry: this.#registry, appData });
+		const router = new MafaldaRouter({ native, registry: this.#registry, appData, poolWebRtcServers: this.#poolWebRtcServers });
 		this.#routers.set(router.id, router);
 		router.on('@close', () => this.#routers.delete(router.id));
 		this.#observer.safeEmit('newrouter', router);
 		return router;
+	}
+
+	/**
+	 * mediasoup's `worker.createWebRtcServer()`: a WebRtcServer on a pool worker the
+	 * scheduler chooses; WebRTC transports created with it are placed on that worker.
+	 */
+	async createWebRtcServer({ listenInfos, appData } = {}) {
+		if (!Array.isArray(listenInfos)) throw new TypeError('missing listenInfos');
+		if (listenInfos.length === 0) throw new TypeError('empty listenInfos array provided');
+		const infos = listenInfos.map((info) => normalizeListenInfo(info));
+		checkAppData(appData);
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		const native = await call(this.#native.createWebRtcServer({ listenInfos: infos }));
+		if (this.#closed) {
+			native.close();
+			throw new InvalidStateError('Mafalda closed');
+		}
+		const webRtcServer = new WebRtcServer({ native, registry: this.#registry, appData });
+		this.#webRtcServers.add(webRtcServer);
+		webRtcServer.on('@close', () => this.#webRtcServers.delete(webRtcServer));
+		this.#observer.safeEmit('newwebrtcserver', webRtcServer);
+		return webRtcServer;
 	}
 
 	/**
@@ -84,6 +113,8 @@ class Mafalda extends EnhancedEventEmitter {
 		this.#closed = true;
 		for (const router of this.#routers.values()) router.workerClosed();
 		this.#routers.clear();
+		for (const webRtcServer of this.#webRtcServers) webRtcServer.workerClosed();
+		this.#webRtcServers.clear();
 		this.#native.close();
 		this.#registry.remove(this.#native.handle);
 		this.#observer.safeEmit('close');

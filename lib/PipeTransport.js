@@ -5,12 +5,12 @@ const { Transport } = require('./Transport');
 const { call } = require('./native');
 const { clone } = require('./validate');
 const { withoutNulls } = require('./dumps');
-const { tupleWithAnnouncedAddress } = require('./listenInfos');
+const { tuple314 } = require('./listenInfos');
 const { checkConnectSrtpParameters } = require('./srtpParameters');
 
 /** Router-to-router RTP over UDP (what Mafalda itself uses between workers). */
 class PipeTransport extends Transport {
-	get tuple() { return tupleWithAnnouncedAddress(this._data.tuple, this._options.announcedAddress); }
+	get tuple() { return tuple314(this._data.tuple); }
 	get sctpParameters() { return this._data.sctpParameters ?? undefined; }
 	get sctpState() { return this._data.sctpState ?? undefined; }
 	get srtpParameters() { return this._data.srtpParameters ?? undefined; }

@@ -5,13 +5,13 @@ const { Transport } = require('./Transport');
 const { call } = require('./native');
 const { clone } = require('./validate');
 const { withoutNulls } = require('./dumps');
-const { tupleWithAnnouncedAddress } = require('./listenInfos');
+const { tuple314 } = require('./listenInfos');
 const { checkConnectSrtpParameters } = require('./srtpParameters');
 
 /** Plain RTP/RTCP over UDP (optionally SRTP), e.g. for FFmpeg or GStreamer. */
 class PlainTransport extends Transport {
-	get tuple() { return tupleWithAnnouncedAddress(this._data.tuple, this._options.announcedAddress); }
-	get rtcpTuple() { return tupleWithAnnouncedAddress(this._data.rtcpTuple, this._options.announcedAddress); }
+	get tuple() { return tuple314(this._data.tuple); }
+	get rtcpTuple() { return tuple314(this._data.rtcpTuple); }
 	get sctpParameters() { return this._data.sctpParameters ?? undefined; }
 	get sctpState() { return this._data.sctpState ?? undefined; }
 	get srtpParameters() { return this._data.srtpParameters ?? undefined; }

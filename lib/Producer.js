@@ -7,17 +7,25 @@ const { producerDump, withExtensionParameters } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
 const { TestChannel } = require('./TestChannel');
 
-/** A media source injected into a router (mediasoup's Producer). */
+/**
+ * A media source injected into a router (mediasoup's Producer).
+ *
+ * An id the app gives (a pipe transport's `produce({ id })`) is the app's name for it;
+ * the worker knows it by an id of its own. A worker holds each id once, and routers of
+ * one pool share workers: the same id given in two routers would collide there.
+ */
 class Producer extends NativeObject {
 	#data;
+	#id;
 	#paused;
 	#score;
 	#requests = new RequestQueue();
 	#channel;
 
-	constructor({ native, registry, appData }) {
+	constructor({ native, registry, id, appData }) {
 		super({ native, registry, appData, kind: 'Producer' });
 		this.#data = callSync(() => native.data());
+		this.#id = id ?? this.#data.id;
 		// 3.14 gives every header extension its (empty) parameters; the crate drops them.
 		for (const rtpParameters of [this.#data.rtpParameters, this.#data.consumableRtpParameters]) {
 			if (rtpParameters?.headerExtensions) rtpParameters.headerExtensions = rtpParameters.headerExtensions.map(withExtensionParameters);
@@ -26,7 +34,9 @@ class Producer extends NativeObject {
 		this.#score = this.#data.score || [];
 	}
 
-	get id() { return this.#data.id; }
+	get id() { return this.#id; }
+	/** The worker's id of this producer (differs from `id` when the app gave one). */
+	get _nativeId() { return this.#data.id; }
 	get kind() { return this.#data.kind; }
 	get rtpParameters() { return this.#data.rtpParameters; }
 	get type() { return this.#data.type; }
@@ -47,7 +57,7 @@ class Producer extends NativeObject {
 
 	async dump() {
 		this._checkOpen();
-		const dump = producerDump(await call(this._native.dump()));
+		const dump = { ...producerDump(await call(this._native.dump())), id: this.#id };
 		// The crate's dump keeps no scalability modes; they are the app's.
 		dump.rtpParameters?.encodings?.forEach((encoding, i) => {
 			const scalabilityMode = this.rtpParameters.encodings?.[i]?.scalabilityMode;

@@ -4,16 +4,11 @@ const { NativeObject } = require('./NativeObject');
 const { InvalidStateError, UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { checkAppData, clone } = require('./validate');
-const {
-	normalizeListenInfo,
-	portAttempts,
-	firstBindingPort,
-	listenInfosFromListenIps,
-	webRtcWorkerListen,
-} = require('./listenInfos');
+const { normalizeListenInfo, listenInfoFromListenIp, listenInfosFromListenIps } = require('./listenInfos');
 const { checkCryptoSuite } = require('./srtpParameters');
-const { routerDump } = require('./dumps');
+const { routerDump, appIdsOf } = require('./dumps');
 const { WebRtcTransport } = require('./WebRtcTransport');
+const { WebRtcServer } = require('./WebRtcServer');
 const { PlainTransport } = require('./PlainTransport');
 const { PipeTransport } = require('./PipeTransport');
 const { DirectTransport } = require('./DirectTransport');
@@ -24,12 +19,6 @@ function checkNumSctpStreams(numSctpStreams) {
 	if (numSctpStreams && (typeof numSctpStreams.OS !== 'number' || typeof numSctpStreams.MIS !== 'number')) {
 		throw new TypeError('if given, numSctpStreams must contain OS and MIS');
 	}
-}
-
-/** 3.14's conversion of a deprecated `listenIp` (string or `{ ip, announcedIp }`). */
-function listenInfoFromListenIp(listenIp, port) {
-	const { ip, announcedIp } = typeof listenIp === 'string' ? { ip: listenIp } : listenIp;
-	return { protocol: 'udp', ip, announcedAddress: announcedIp, port };
 }
 
 /** The defined options among `keys`. */
@@ -45,14 +34,20 @@ class MafaldaRouter extends NativeObject {
 	#rtpCapabilities;
 	#transports = new Map();
 	#producers = new Map();
+	/** The same producers by the worker's id (observers' events and dumps carry it). */
+	#producersByNativeId = new Map();
 	#dataProducers = new Map();
 	#rtpObservers = new Map();
 	/** `${routerId}` → Promise<[localPipeTransport, remotePipeTransport]> for pipeToRouter(). */
 	#pipeTransportPairs = new Map();
 	#worker;
 
-	constructor({ native, registry, appData }) {
+	/** Whether the pool gives each worker a WebRtcServer (Mafalda's `webRtcServerOptions`). */
+	#poolWebRtcServers;
+
+	constructor({ native, registry, appData, poolWebRtcServers = false }) {
 		super({ native, registry, appData, kind: 'Router' });
+		this.#poolWebRtcServers = poolWebRtcServers;
 		this.#rtpCapabilities = native.rtpCapabilities;
 	}
 
@@ -82,6 +77,7 @@ class MafaldaRouter extends NativeObject {
 		for (const transport of this.#transports.values()) transport.routerClosed();
 		this.#transports.clear();
 		this.#producers.clear();
+		this.#producersByNativeId.clear();
 		for (const rtpObserver of this.#rtpObservers.values()) rtpObserver.routerClosed();
 		this.#rtpObservers.clear();
 		this.#dataProducers.clear();
@@ -91,9 +87,11 @@ class MafaldaRouter extends NativeObject {
 	async dump() {
 		this._checkOpen();
 		const dump = routerDump(await call(this._native.dump()));
-		// Piped data producers keep their source's id for the app (see DataProducer).
-		const appIds = new Map([...this.#dataProducers.values()].map((dataProducer) => [dataProducer._nativeId, dataProducer.id]));
-		const appId = (id) => appIds.get(id) ?? id;
+		// Producers and data producers may have an app id other than the worker's (see Producer, DataProducer).
+		const appId = appIdsOf([...this.#producers.values(), ...this.#dataProducers.values()]);
+		dump.mapProducerIdConsumerIds = dump.mapProducerIdConsumerIds?.map(({ key, values }) => ({ key: appId(key), values }));
+		dump.mapConsumerIdProducerId = dump.mapConsumerIdProducerId?.map(({ key, value }) => ({ key, value: appId(value) }));
+		dump.mapProducerIdObserverIds = dump.mapProducerIdObserverIds?.map(({ key, values }) => ({ key: appId(key), values }));
 		dump.mapDataProducerIdDataConsumerIds = dump.mapDataProducerIdDataConsumerIds.map(({ key, values }) => ({ key: appId(key), values }));
 		dump.mapDataConsumerIdDataProducerId = dump.mapDataConsumerIdDataProducerId.map(({ key, value }) => ({ key, value: appId(value) }));
 		return dump;
@@ -102,7 +100,8 @@ class MafaldaRouter extends NativeObject {
 	async createWebRtcTransport(options = {}) {
 		const { webRtcServer, listenIps, numSctpStreams, appData, enableUdp, enableTcp, preferUdp = false, preferTcp = false } = options;
 		let { listenInfos } = options;
-		if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps)) {
+		const usePoolServer = !webRtcServer && !listenInfos && !listenIps && this.#poolWebRtcServers;
+		if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps) && !usePoolServer) {
 			throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)');
 		}
 		if (webRtcServer && listenInfos && listenIps) {
@@ -110,18 +109,25 @@ class MafaldaRouter extends NativeObject {
 		}
 		checkNumSctpStreams(numSctpStreams);
 		checkAppData(appData);
-		if (webRtcServer) throw new UnsupportedError('WebRtcServer is not supported by this worker (added in mediasoup 3.10; the worker is 3.8)');
-		if (!listenInfos) listenInfos = listenInfosFromListenIps(listenIps, { enableUdp, enableTcp, preferUdp, preferTcp, port: options.port });
-		if (listenInfos.length === 0) throw new TypeError('empty listenInfos');
-		const infos = listenInfos.map((info) => normalizeListenInfo(info));
-		const nativeOptions = {
-			...pick(options, ['enableSctp', 'numSctpStreams', 'maxSctpMessageSize', 'sctpSendBufferSize', 'initialAvailableOutgoingBitrate']),
-			...webRtcWorkerListen(infos),
-		};
-		return this.#createTransportOnPorts(WebRtcTransport, 'createWebRtcTransport', nativeOptions, infos, {
-			appData,
-			options: { listenInfos: infos },
-		});
+		if (webRtcServer && !(webRtcServer instanceof WebRtcServer)) throw new TypeError('webRtcServer must be a WebRtcServer');
+		if (webRtcServer?.closed) throw new InvalidStateError('WebRtcServer closed');
+		const nativeOptions = pick(options, [
+			'enableSctp', 'maxSctpMessageSize', 'sctpSendBufferSize', 'initialAvailableOutgoingBitrate', 'iceConsentTimeout',
+		]);
+		if (webRtcServer || usePoolServer) {
+			Object.assign(nativeOptions, pick(options, ['enableUdp', 'enableTcp', 'preferUdp', 'preferTcp']));
+		} else {
+			listenInfos ??= listenInfosFromListenIps(listenIps, { enableUdp, enableTcp, preferUdp, preferTcp, port: options.port });
+			if (listenInfos.length === 0) throw new TypeError('empty listenInfos');
+			nativeOptions.listenInfos = listenInfos.map((info) => normalizeListenInfo(info));
+		}
+		const transport = await this.#createTransport(
+			WebRtcTransport,
+			() => this._native.createWebRtcTransport(clone(nativeOptions), webRtcServer?._native),
+			{ appData }
+		);
+		webRtcServer?._handleWebRtcTransport(transport);
+		return transport;
 	}
 
 	async createPlainTransport(options = {}) {
@@ -132,22 +138,17 @@ class MafaldaRouter extends NativeObject {
 		checkAppData(appData);
 		const info = normalizeListenInfo(listenInfo ?? listenInfoFromListenIp(listenIp, options.port), { udpOnly: true });
 		if (options.srtpCryptoSuite !== undefined) checkCryptoSuite(options.srtpCryptoSuite);
-		let { rtcpMux = true } = options;
-		if (rtcpListenInfo) {
-			const rtcpInfo = normalizeListenInfo(rtcpListenInfo, { udpOnly: true });
-			if (rtcpInfo.port || rtcpInfo.portRange || rtcpInfo.ip !== info.ip || rtcpInfo.announcedAddress !== info.announcedAddress) {
-				throw new UnsupportedError('an rtcpListenInfo other than the listenInfo without its port (this worker opens the RTCP socket itself)');
-			}
-			rtcpMux = false;
-		}
+		const { rtcpMux = true } = options;
+		const rtcpInfo = rtcpListenInfo && !rtcpMux ? normalizeListenInfo(rtcpListenInfo, { udpOnly: true }) : undefined;
 		const nativeOptions = {
-			...pick(options, ['comedia', 'enableSctp', 'numSctpStreams', 'maxSctpMessageSize', 'sctpSendBufferSize', 'enableSrtp', 'srtpCryptoSuite']),
+			...pick(options, ['comedia', 'enableSctp', 'maxSctpMessageSize', 'sctpSendBufferSize', 'enableSrtp', 'srtpCryptoSuite']),
 			rtcpMux,
-			listenIp: { ip: info.ip },
+			listenInfo: info,
+			rtcpListenInfo: rtcpInfo,
 		};
-		return this.#createTransportOnPorts(PlainTransport, 'createPlainTransport', nativeOptions, [info], {
+		return this.#createTransport(PlainTransport, () => this._native.createPlainTransport(clone(nativeOptions)), {
 			appData,
-			options: { announcedAddress: info.announcedAddress, comedia: Boolean(options.comedia), rtcpMux, enableSrtp: Boolean(options.enableSrtp) },
+			options: { comedia: Boolean(options.comedia), rtcpMux, enableSrtp: Boolean(options.enableSrtp) },
 		});
 	}
 
@@ -159,12 +160,12 @@ class MafaldaRouter extends NativeObject {
 		checkAppData(appData);
 		const info = normalizeListenInfo(listenInfo ?? listenInfoFromListenIp(listenIp, options.port), { udpOnly: true });
 		const nativeOptions = {
-			...pick(options, ['enableSctp', 'numSctpStreams', 'maxSctpMessageSize', 'sctpSendBufferSize', 'enableRtx', 'enableSrtp']),
-			listenIp: { ip: info.ip },
+			...pick(options, ['enableSctp', 'maxSctpMessageSize', 'sctpSendBufferSize', 'enableRtx', 'enableSrtp']),
+			listenInfo: info,
 		};
-		return this.#createTransportOnPorts(PipeTransport, 'createPipeTransport', nativeOptions, [info], {
+		return this.#createTransport(PipeTransport, () => this._native.createPipeTransport(clone(nativeOptions)), {
 			appData,
-			options: { announcedAddress: info.announcedAddress, enableSrtp: Boolean(options.enableSrtp) },
+			options: { enableSrtp: Boolean(options.enableSrtp) },
 		});
 	}
 
@@ -174,20 +175,13 @@ class MafaldaRouter extends NativeObject {
 			throw new TypeError('if given, maxMessageSize must be a positive number');
 		}
 		checkAppData(appData);
-		return this.#createTransport(DirectTransport, 'createDirectTransport', { maxMessageSize }, { appData });
+		return this.#createTransport(DirectTransport, () => this._native.createDirectTransport({ maxMessageSize }), { appData });
 	}
 
-	/** Creates the transport on the first port of its listen infos' port range that binds. */
-	async #createTransportOnPorts(TransportClass, method, nativeOptions, infos, extra) {
+	/** `create()` makes the native transport. */
+	async #createTransport(TransportClass, create, { appData, options }) {
 		this._checkOpen();
-		return firstBindingPort(portAttempts(infos), (port) =>
-			this.#createTransport(TransportClass, method, port === undefined ? nativeOptions : { ...nativeOptions, port }, extra)
-		);
-	}
-
-	async #createTransport(TransportClass, method, nativeOptions, { appData, options }) {
-		this._checkOpen();
-		const native = await call(this._native[method](clone(nativeOptions)));
+		const native = await call(create());
 		if (this.closed) {
 			native.close();
 			throw new InvalidStateError('Router closed');
@@ -202,8 +196,14 @@ class MafaldaRouter extends NativeObject {
 		});
 		this.#transports.set(transport.id, transport);
 		transport.on('@close', () => this.#transports.delete(transport.id));
-		transport.on('@newproducer', (producer) => this.#producers.set(producer.id, producer));
-		transport.on('@producerclose', (producer) => this.#producers.delete(producer.id));
+		transport.on('@newproducer', (producer) => {
+			this.#producers.set(producer.id, producer);
+			this.#producersByNativeId.set(producer._nativeId, producer);
+		});
+		transport.on('@producerclose', (producer) => {
+			this.#producers.delete(producer.id);
+			this.#producersByNativeId.delete(producer._nativeId);
+		});
 		transport.on('@newdataproducer', (dataProducer) => this.#dataProducers.set(dataProducer.id, dataProducer));
 		transport.on('@dataproducerclose', (dataProducer) => this.#dataProducers.delete(dataProducer.id));
 		this.observer.safeEmit('newtransport', transport);
@@ -228,6 +228,7 @@ class MafaldaRouter extends NativeObject {
 			registry: this._registry,
 			appData,
 			getProducerById: (id) => this.#producers.get(id),
+			getProducerByNativeId: (id) => this.#producersByNativeId.get(id),
 		});
 		this.#rtpObservers.set(rtpObserver.id, rtpObserver);
 		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id));
@@ -236,9 +237,10 @@ class MafaldaRouter extends NativeObject {
 	}
 
 	canConsume({ producerId, rtpCapabilities } = {}) {
-		if (!this.#producers.has(producerId)) return false;
+		const producer = this.#producers.get(producerId);
+		if (!producer) return false;
 		try {
-			return callSync(() => this._native.canConsume(producerId, clone(rtpCapabilities)));
+			return callSync(() => this._native.canConsume(producer._nativeId, clone(rtpCapabilities)));
 		} catch {
 			return false;
 		}

@@ -9,11 +9,14 @@ const { call } = require('./native');
  */
 class RtpObserver extends NativeObject {
 	#paused = false;
-	_getProducerById;
+	#getProducerById;
+	/** Events of the worker name producers by its own ids (see Producer). */
+	_getProducerByNativeId;
 
-	constructor({ native, registry, appData, getProducerById }) {
+	constructor({ native, registry, appData, getProducerById, getProducerByNativeId }) {
 		super({ native, registry, appData, kind: 'RtpObserver' });
-		this._getProducerById = getProducerById;
+		this.#getProducerById = getProducerById;
+		this._getProducerByNativeId = getProducerByNativeId;
 	}
 
 	get id() { return this._native.id; }
@@ -45,20 +48,20 @@ class RtpObserver extends NativeObject {
 	async addProducer({ producerId } = {}) {
 		const producer = this.#producer(producerId);
 		this._checkOpen();
-		await call(this._native.addProducer(producerId));
+		await call(this._native.addProducer(producer._nativeId));
 		this.observer.safeEmit('addproducer', producer);
 	}
 
 	async removeProducer({ producerId } = {}) {
 		const producer = this.#producer(producerId);
 		this._checkOpen();
-		await call(this._native.removeProducer(producerId));
+		await call(this._native.removeProducer(producer._nativeId));
 		this.observer.safeEmit('removeproducer', producer);
 	}
 
 	#producer(producerId) {
 		if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
-		const producer = this._getProducerById(producerId);
+		const producer = this.#getProducerById(producerId);
 		if (!producer) throw new Error(`Producer with id "${producerId}" not found`);
 		return producer;
 	}

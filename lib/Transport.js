@@ -1,13 +1,12 @@
 'use strict';
 
 const { NativeObject } = require('./NativeObject');
-const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { checkAppData, clone } = require('./validate');
 const { encodeCodecParameterValues } = require('./codecParameterValues');
 const { normalizeSctpStreamParameters } = require('./sctpStreamParameters');
 const { knownTraceEventTypes } = require('./traceEventTypes');
-const { transportDump } = require('./dumps');
+const { transportDump, appIdsOf } = require('./dumps');
 const { TestChannel } = require('./TestChannel');
 const { Producer } = require('./Producer');
 const { Consumer } = require('./Consumer');
@@ -77,6 +76,17 @@ class Transport extends NativeObject {
 		this.observer.safeEmit('close');
 	}
 
+	/** The WebRtcServer it listens on closed: event `listenserverclose`. */
+	listenServerClosed() {
+		if (!this._markClosed()) return;
+		this._native.close();
+		this.#closeChildren(true);
+		this._onClosed();
+		this.emit('@close');
+		this.safeEmit('listenserverclose');
+		this.observer.safeEmit('close');
+	}
+
 	/** Children close with `transportclose`; `tellRouter` forgets their producers. */
 	#closeChildren(tellRouter) {
 		for (const producer of this.#producers.values()) {
@@ -101,8 +111,13 @@ class Transport extends NativeObject {
 	async dump() {
 		this._checkOpen();
 		const dump = this._shapeDump(transportDump(await call(this._native.dump())));
-		const appIds = new Map([...this.#dataProducers.values()].map((dataProducer) => [dataProducer._nativeId, dataProducer.id]));
-		dump.dataProducerIds = dump.dataProducerIds?.map((id) => appIds.get(id) ?? id);
+		const appId = appIdsOf([...this.#producers.values(), ...this.#dataProducers.values()]);
+		// A child the app closed is gone from the dump, as on mediasoup's single ordered
+		// channel; here its close may still be on its way to the worker.
+		dump.producerIds = dump.producerIds?.map(appId).filter((id) => this.#producers.has(id));
+		dump.consumerIds = dump.consumerIds?.filter((id) => this.#consumers.has(id));
+		dump.dataProducerIds = dump.dataProducerIds?.map(appId).filter((id) => this.#dataProducers.has(id));
+		dump.dataConsumerIds = dump.dataConsumerIds?.filter((id) => this.#dataConsumers.has(id));
 		return dump;
 	}
 
@@ -132,10 +147,9 @@ class Transport extends NativeObject {
 		await call(this._native.setMaxOutgoingBitrate(bitrate));
 	}
 
-	/** The 3.8 worker has no minimum for its bandwidth estimation (added in mediasoup 3.10). */
-	async setMinOutgoingBitrate() {
+	async setMinOutgoingBitrate(bitrate) {
 		this._checkOpen();
-		throw new UnsupportedError('setMinOutgoingBitrate() is not supported by this worker (3.8)');
+		await call(this._native.setMinOutgoingBitrate(bitrate));
 	}
 
 	async enableTraceEvent(types = []) {
@@ -146,6 +160,7 @@ class Transport extends NativeObject {
 
 	async produce({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
 		if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
+		if (id && this.#getProducerById(id)) throw new Error(`a Producer with id "${id}" already exists in this Router`);
 		if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
 		if (!rtpParameters || typeof rtpParameters !== 'object') throw new TypeError('missing rtpParameters');
 		if (Array.isArray(rtpParameters.encodings) && rtpParameters.encodings.length === 0) {
@@ -156,14 +171,14 @@ class Transport extends NativeObject {
 		this._checkOpen();
 		const native = await call(
 			this._native.produce({
-				id,
+				// An id the app gives stays in JS (see Producer); the worker picks its own.
 				kind,
 				rtpParameters: encodeCodecParameterValues(clone(rtpParameters)),
 				paused,
 				keyFrameRequestDelay,
 			})
 		);
-		const producer = new Producer({ native, registry: this._registry, appData });
+		const producer = new Producer({ native, registry: this._registry, id, appData });
 		this.#producers.set(producer.id, producer);
 		producer.on('@close', () => {
 			this.#producers.delete(producer.id);
@@ -174,31 +189,35 @@ class Transport extends NativeObject {
 		return producer;
 	}
 
-	async consume({ producerId, rtpCapabilities, paused = false, mid, preferredLayers, enableRtx, pipe = false, appData, _score } = {}) {
+	async consume({ producerId, rtpCapabilities, paused = false, mid, preferredLayers, enableRtx, ignoreDtx = false, pipe = false, appData, _score } = {}) {
 		if (!producerId || typeof producerId !== 'string') throw new TypeError('missing producerId');
 		checkAppData(appData);
 		if (mid !== undefined && (typeof mid !== 'string' || mid.length === 0)) {
 			throw new TypeError('if given, mid must be non empty string');
 		}
 		if (!rtpCapabilities || typeof rtpCapabilities !== 'object') throw new TypeError('missing rtpCapabilities');
+		if (enableRtx !== undefined && typeof enableRtx !== 'boolean') throw new TypeError('if given, enableRtx must be a boolean');
+		if (typeof ignoreDtx !== 'boolean') throw new TypeError('if given, ignoreDtx must be a boolean');
 		this._checkOpen();
 		const producer = this.#getProducerById(producerId);
 		if (!producer) throw new Error(`Producer with id "${producerId}" not found`);
-		// 3.14: without RTX (by default for audio) the consumer gets neither RTX nor NACK.
-		const capabilities = capabilitiesWithRtx(clone(rtpCapabilities), enableRtx ?? producer.kind === 'video');
 		const native = await call(
 			this._native.consume({
-				producerId,
-				rtpCapabilities: encodeCodecParameterValues(capabilities),
+				producerId: producer._nativeId,
+				rtpCapabilities: encodeCodecParameterValues(clone(rtpCapabilities)),
 				paused,
 				mid,
 				preferredLayers: clone(preferredLayers),
+				// The worker's default when not given: on for video, off (no RTX, no NACK) for audio.
+				enableRtx,
+				ignoreDtx,
 				pipe,
 			})
 		);
 		const consumer = new Consumer({
 			native,
 			registry: this._registry,
+			producerId: producer.id,
 			consumableRtpParameters: producer.consumableRtpParameters,
 			score: _score,
 			appData,
@@ -218,8 +237,8 @@ class Transport extends NativeObject {
 		if (typeof protocol !== 'string') throw new TypeError('protocol must be a string');
 		checkAppData(appData);
 		this._checkOpen();
-		if (paused && !direct) throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
-		const native = await call(this._native.produceData({ sctpStreamParameters: streamParameters, label, protocol }));
+		// SCTP data producers pause in the worker; direct ones in DataProducer.
+		const native = await call(this._native.produceData({ sctpStreamParameters: streamParameters, label, protocol, paused: Boolean(paused) && !direct }));
 		const dataProducer = new DataProducer({ native, registry: this._registry, id, paused, appData });
 		this.#dataProducers.set(dataProducer.id, dataProducer);
 		dataProducer.on('@close', () => {
@@ -237,10 +256,11 @@ class Transport extends NativeObject {
 		this._checkOpen();
 		const dataProducer = this.#getDataProducerById(dataProducerId);
 		if (!dataProducer) throw new Error(`DataProducer with id "${dataProducerId}" not found`);
-		// The JS layer holds back messages only where it receives them: direct transports.
-		if (paused && this._native.kind !== 'direct') throw new UnsupportedError(DATA_PAUSE_UNSUPPORTED);
+		// SCTP data consumers pause in the worker; direct ones in DataConsumer, where
+		// their messages arrive.
+		const direct = this._native.kind === 'direct';
 		const native = await call(
-			this._native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits })
+			this._native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits, paused: Boolean(paused) && !direct })
 		);
 		const dataConsumer = new DataConsumer({ native, registry: this._registry, dataProducer, paused, subchannels, appData });
 		this.#dataConsumers.set(dataConsumer.id, dataConsumer);
@@ -261,8 +281,6 @@ class Transport extends NativeObject {
 	}
 }
 
-const DATA_PAUSE_UNSUPPORTED =
-	'pausing SCTP data producers and consumers is not supported by this worker (3.8); only DirectTransport ones can be paused';
 
 /** As mediasoup: each RTX codec must name (`apt`) a media codec of the same parameters. */
 function checkRtxCodecs({ codecs }) {
@@ -274,18 +292,6 @@ function checkRtxCodecs({ codecs }) {
 			throw new TypeError(`missing media codec found for RTX PT ${codec.payloadType}`);
 		}
 	}
-}
-
-/** RTP capabilities without RTX codecs and generic NACK, unless `enableRtx`. */
-function capabilitiesWithRtx(rtpCapabilities, enableRtx) {
-	if (enableRtx || !Array.isArray(rtpCapabilities.codecs)) return rtpCapabilities;
-	const codecs = rtpCapabilities.codecs
-		.filter((codec) => !/\/rtx$/i.test(codec?.mimeType ?? ''))
-		.map((codec) => ({
-			...codec,
-			rtcpFeedback: (codec.rtcpFeedback ?? []).filter((fb) => fb.type !== 'nack' || fb.parameter),
-		}));
-	return { ...rtpCapabilities, codecs };
 }
 
 module.exports = { Transport };

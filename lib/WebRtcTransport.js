@@ -4,7 +4,7 @@ const { Transport } = require('./Transport');
 const { call, callSync } = require('./native');
 const { clone } = require('./validate');
 const { withoutNulls } = require('./dumps');
-const { webRtcCandidates, tupleWithAnnouncedAddress } = require('./listenInfos');
+const { iceCandidates314, tuple314 } = require('./listenInfos');
 
 const FINGERPRINT_ALGORITHMS = ['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512'];
 const DTLS_ROLES = ['auto', 'client', 'server'];
@@ -23,19 +23,11 @@ function checkDtlsParameters(dtlsParameters) {
 
 /** A WebRTC endpoint: ICE + DTLS (+ SCTP) over UDP/TCP. */
 class WebRtcTransport extends Transport {
-	/** ICE candidates as 3.14 lists them (one per listen info). */
-	#iceCandidates;
-
 	get iceRole() { return this._data.iceRole; }
 	get iceParameters() { return this._data.iceParameters; }
-	get iceCandidates() {
-		const { listenInfos } = this._options;
-		if (!listenInfos) return this._data.iceCandidates;
-		this.#iceCandidates ??= webRtcCandidates(this._data.iceCandidates, listenInfos);
-		return this.#iceCandidates;
-	}
+	get iceCandidates() { return iceCandidates314(this._data.iceCandidates); }
 	get iceState() { return this._data.iceState; }
-	get iceSelectedTuple() { return tupleWithAnnouncedAddress(this._data.iceSelectedTuple); }
+	get iceSelectedTuple() { return tuple314(this._data.iceSelectedTuple); }
 	get dtlsParameters() { return this._data.dtlsParameters; }
 	get dtlsState() { return this._data.dtlsState; }
 	get dtlsRemoteCert() { return this._data.dtlsRemoteCert ?? undefined; }

@@ -1,7 +1,7 @@
 'use strict';
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
-const { InvalidStateError, UnsupportedError } = require('./errors');
+const { InvalidStateError } = require('./errors');
 const { checkAppData, checkAppDataValue } = require('./validate');
 const { checkLogSettings } = require('./workerSettings');
 
@@ -18,6 +18,7 @@ class Worker extends EnhancedEventEmitter {
 	#appData;
 	#settings;
 	#routers = new Set();
+	#webRtcServers = new Set();
 	#observer = new EnhancedEventEmitter();
 
 	/** Created by `createWorker()` only. */
@@ -35,13 +36,15 @@ class Worker extends EnhancedEventEmitter {
 	get appData() { return this.#appData; }
 	set appData(appData) { checkAppDataValue(appData); this.#appData = appData; }
 	get observer() { return this.#observer; }
-	get webRtcServersForTesting() { return new Set(); }
+	get webRtcServersForTesting() { return this.#webRtcServers; }
 	get routersForTesting() { return this.#routers; }
 
 	close() {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#closeRouters();
+		for (const webRtcServer of this.#webRtcServers) webRtcServer.workerClosed();
+		this.#webRtcServers.clear();
 		this.#observer.safeEmit('close');
 		this.#releasePool();
 	}
@@ -49,11 +52,12 @@ class Worker extends EnhancedEventEmitter {
 	async dump() {
 		this.#checkOpen();
 		const routerIds = [...this.#routers].map((router) => router.id);
+		const webRtcServerIds = [...this.#webRtcServers].map((webRtcServer) => webRtcServer.id);
 		return {
 			pid: this.pid,
-			webRtcServerIds: [],
+			webRtcServerIds,
 			routerIds,
-			channelMessageHandlers: { channelRequestHandlers: [...routerIds], channelNotificationHandlers: [] },
+			channelMessageHandlers: { channelRequestHandlers: [...webRtcServerIds, ...routerIds], channelNotificationHandlers: [] },
 		};
 	}
 
@@ -89,12 +93,18 @@ class Worker extends EnhancedEventEmitter {
 		if (logTags !== undefined) this.#settings.logTags = [...logTags];
 	}
 
+	/** A WebRtcServer on one of the pool's real workers (see `Mafalda.createWebRtcServer()`). */
 	async createWebRtcServer({ listenInfos, appData } = {}) {
-		if (!Array.isArray(listenInfos)) throw new TypeError('missing listenInfos');
-		if (listenInfos.length === 0) throw new TypeError('empty listenInfos array provided');
-		checkAppData(appData);
 		this.#checkOpen();
-		throw new UnsupportedError('WebRtcServer is not supported by this worker (added in mediasoup 3.10; the worker is 3.8)');
+		const webRtcServer = await this.#lease.mafalda.createWebRtcServer({ listenInfos, appData });
+		if (this.#closed) {
+			webRtcServer.workerClosed();
+			throw new InvalidStateError('Worker closed');
+		}
+		this.#webRtcServers.add(webRtcServer);
+		webRtcServer.on('@close', () => this.#webRtcServers.delete(webRtcServer));
+		this.#observer.safeEmit('newwebrtcserver', webRtcServer);
+		return webRtcServer;
 	}
 
 	async createRouter({ mediaCodecs, appData } = {}) {

@@ -94,7 +94,17 @@ function consumerDump(raw) {
 	return dump;
 }
 
+/**
+ * Maps the worker's id of one of `objects` (producers, data producers) to the app's
+ * id of it; other ids are left as they are.
+ */
+function appIdsOf(objects) {
+	const appIds = new Map(objects.map((object) => [object._nativeId, object.id]));
+	return (id) => appIds.get(id) ?? id;
+}
+
 module.exports = {
+	appIdsOf,
 	withoutNulls,
 	withExtensionParameters,
 	routerDump,

@@ -1,16 +1,9 @@
 'use strict';
 
-const { UnsupportedError } = require('./errors');
-
 const CRYPTO_SUITES = ['AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
-/** The 3.8 worker's plain and pipe transports know only these (GCM came in mediasoup 3.10). */
-const WORKER_CRYPTO_SUITES = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
 
 function checkCryptoSuite(cryptoSuite) {
 	if (!CRYPTO_SUITES.includes(cryptoSuite)) throw new TypeError(`invalid SRTP crypto suite "${cryptoSuite}"`);
-	if (!WORKER_CRYPTO_SUITES.includes(cryptoSuite)) {
-		throw new UnsupportedError(`SRTP crypto suite ${cryptoSuite} is not supported by this worker (3.8)`);
-	}
 }
 
 /** `connect()`'s srtpParameters: required with SRTP, refused without it (TypeError). */

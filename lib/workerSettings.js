@@ -26,13 +26,20 @@ function checkPort(name, port) {
 	}
 }
 
+/** mediasoup 3.14 ignores a NaN port (what `Number(process.env.UNSET)` gives). */
+function portSetting(port) {
+	return Number.isNaN(port) ? undefined : port;
+}
+
 /**
  * Throws a TypeError for what would make a mediasoup worker refuse to start (the
  * real module learns it when the subprocess exits; ours is checked up front).
  */
 function checkWorkerSettings(settings) {
 	if (settings === null || typeof settings !== 'object') throw new TypeError('settings must be an object');
-	const { rtcMinPort = 10000, rtcMaxPort = 59999, dtlsCertificateFile, dtlsPrivateKeyFile, libwebrtcFieldTrials } = settings;
+	const { dtlsCertificateFile, dtlsPrivateKeyFile, libwebrtcFieldTrials } = settings;
+	const rtcMinPort = portSetting(settings.rtcMinPort) ?? 10000;
+	const rtcMaxPort = portSetting(settings.rtcMaxPort) ?? 59999;
 	checkLogSettings(settings);
 	checkPort('rtcMinPort', rtcMinPort);
 	checkPort('rtcMaxPort', rtcMaxPort);
@@ -56,7 +63,7 @@ function checkWorkerSettings(settings) {
 
 /** The part of the settings that shapes the native workers (what a pool is shared by). */
 function nativeWorkerSettings({ logLevel, logTags, rtcMinPort, rtcMaxPort, dtlsCertificateFile, dtlsPrivateKeyFile }) {
-	return { logLevel, logTags, rtcMinPort, rtcMaxPort, dtlsCertificateFile, dtlsPrivateKeyFile };
+	return { logLevel, logTags, rtcMinPort: portSetting(rtcMinPort), rtcMaxPort: portSetting(rtcMaxPort), dtlsCertificateFile, dtlsPrivateKeyFile };
 }
 
 module.exports = { checkWorkerSettings, checkLogSettings, nativeWorkerSettings };
