@@ -24,17 +24,26 @@ function isRtcp(packet) {
 	return packet.length >= 2 && packet[1] >= 192 && packet[1] <= 223;
 }
 
-/** A UDP socket on 127.0.0.1 that collects the RTP packets it receives. */
+/**
+ * mediasoup's bandwidth probation packets (RtpProbationGenerator: SSRC 1234, payload
+ * type 127), sent to consumers whose capabilities have transport-cc: not media.
+ */
+function isProbation({ ssrc, payloadType }) {
+	return ssrc === 1234 && payloadType === 127;
+}
+
+/** A UDP socket on 127.0.0.1 that collects the RTP packets it receives (probation apart). */
 async function rtpSink() {
 	const socket = dgram.createSocket('udp4');
 	const packets = [];
+	const probation = [];
 	socket.on('message', (packet) => {
-		if (!isRtcp(packet)) {
-			packets.push({ payloadType: packet[1] & 0x7f, ssrc: packet.readUInt32BE(8), seq: packet.readUInt16BE(2) });
-		}
+		if (isRtcp(packet)) return;
+		const received = { payloadType: packet[1] & 0x7f, ssrc: packet.readUInt32BE(8), seq: packet.readUInt16BE(2) };
+		(isProbation(received) ? probation : packets).push(received);
 	});
 	await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
-	return { socket, packets, port: socket.address().port, close: () => socket.close() };
+	return { socket, packets, probation, port: socket.address().port, close: () => socket.close() };
 }
 
 /**
