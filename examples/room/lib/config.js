@@ -14,6 +14,7 @@ const SETTINGS = [
 	{ name: 'port', flag: 'port', env: 'MAFALDA_PORT', default: '3000', check: checkPort, help: 'port of the HTTP/WebSocket server (0: any free port)' },
 	{ name: 'listenIp', flag: 'listen-ip', env: 'MAFALDA_LISTEN_IP', default: '127.0.0.1', check: checkIp, help: 'address the media (WebRTC) transports listen on' },
 	{ name: 'announcedIp', flag: 'announced-ip', env: 'MAFALDA_ANNOUNCED_IP', default: '', check: checkOptionalIp, help: 'address announced to browsers in ICE candidates (default: the listen IP)' },
+	{ name: 'webRtcPorts', flag: 'webrtc-ports', env: 'MAFALDA_WEBRTC_PORTS', default: '40000-40999', check: checkPortRange, help: 'UDP/TCP ports of the WebRtcServers (one port of the range per worker)' },
 	{ name: 'maxWorkers', flag: 'max-workers', env: 'MAFALDA_MAX_WORKERS', default: '', check: checkOptionalCount, help: 'most mediasoup workers to run (default: one per core)' },
 	{ name: 'policy', flag: 'policy', env: 'MAFALDA_POLICY', default: 'pack', check: checkPolicy, help: `placement policy: ${POLICIES.join(', ')}` },
 ];
@@ -33,6 +34,13 @@ function checkPort(value, setting) {
 	const port = Number(value);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--${setting.flag} must be a port number, got "${value}"`);
 	return port;
+}
+
+function checkPortRange(value, setting) {
+	const match = /^(\d+)-(\d+)$/.exec(value);
+	const [min, max] = match ? [Number(match[1]), Number(match[2])] : [];
+	if (!match || min < 1 || max > 65535 || min > max) throw new ConfigError(`--${setting.flag} must be a port range like 40000-40999, got "${value}"`);
+	return { min, max };
 }
 
 function checkOptionalCount(value, setting) {

@@ -19,10 +19,16 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
  */
 async function startRoomServer(config, { log = console } = {}) {
 	const bundle = await bundleClient();
-	const mafalda = new Mafalda({ maxWorkers: config.maxWorkers, policy: config.policy });
+	// Each worker gets a WebRtcServer: one UDP and one TCP port (of the range) for all
+	// of its transports, which is what a firewall in front of the server wants.
+	const listen = { ip: config.listenIp, announcedAddress: config.announcedIp, portRange: config.webRtcPorts };
+	const mafalda = new Mafalda({
+		maxWorkers: config.maxWorkers,
+		policy: config.policy,
+		webRtcServerOptions: { listenInfos: [{ protocol: 'udp', ...listen }, { protocol: 'tcp', ...listen }] },
+	});
 	const rooms = new Rooms({ mafalda });
 	const transportOptions = {
-		listenIps: [{ ip: config.listenIp, announcedIp: config.announcedIp }],
 		enableUdp: true,
 		enableTcp: true,
 		preferUdp: true,
