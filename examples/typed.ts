@@ -1,7 +1,7 @@
 // A typed use of the API: compiled (not run) by __tests__/typings.test.js so that
 // index.d.ts keeps matching what the code offers.
 
-import { Mafalda, MafaldaRouter, UnsupportedError, InvalidStateError, type RtpCodecCapability } from '..';
+import { Mafalda, MafaldaRouter, UnsupportedError, InvalidStateError, nativeVersions, type RtpCodecCapability } from '..';
 
 const mediaCodecs: RtpCodecCapability[] = [
 	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
@@ -25,6 +25,9 @@ export async function room(): Promise<void> {
 	const observer = await router.createAudioLevelObserver({ interval: 500 });
 	observer.on('volumes', (volumes) => console.log(volumes[0].producer.id, volumes[0].volume));
 	await observer.addProducer({ producerId: producer.id });
+	const webRtcServer = await mafalda.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1', portRange: { min: 40000, max: 40099 } }] });
+	const onServer = await router.createWebRtcTransport({ webRtcServer, iceConsentTimeout: 20 });
+	console.log(webRtcServer.workerId === onServer.workerId, onServer.iceCandidates[0].address, nativeVersions().openssl);
 	const dump = await mafalda.dump();
 	for (const worker of dump.workers) console.log(worker.id, worker.load, worker.shards.length, worker.pipes.length);
 	try {
