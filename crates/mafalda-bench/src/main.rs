@@ -7,6 +7,7 @@
 
 mod child;
 mod clock;
+mod generations;
 mod histogram;
 mod machine;
 mod mafalda_room;

@@ -72,6 +72,7 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
         hop.as_ref().map(|r| &r.result),
         sim.as_ref().map(|r| &r.result),
     );
+    crate::generations::section(&mut md, big.as_ref().map(|r| &r.result), hop.as_ref().map(|r| &r.result));
     if let Some(b) = &big {
         big_room_section(&mut md, &b.result, &paths.plots_link, &big_runs);
     }
@@ -169,11 +170,10 @@ pipes; on a machine with a core per worker that is the same work spread thinner.
                 md,
                 "- **Pipes drop packets under bursts.** With {} piped producers ({:.0} packets/s) between two workers, \
 {} datagrams ({:.1} % loss) were dropped at full socket buffers that are neither the publishers' nor ours: the \
-pipe transport. mediasoup pipes everything between two routers through one PipeTransport pair, i.e. one UDP \
-socket with the system's default receive buffer (`net.core.rmem_default`), which holds only a few milliseconds \
-of that traffic when the receiving worker is briefly descheduled. Same-worker delivery of the same load lost \
-nothing. Raising `net.core.rmem_default` on SFU hosts, or spreading heavy traffic over more pipe pairs, is worth \
-testing.",
+pipe transport. Everything between two shards goes through one PipeTransport pair, i.e. one UDP socket (with \
+the 4 MiB buffers Mafalda asks for, capped by `net.core.rmem_max`), which still overflowed when the receiving \
+worker was descheduled. Same-worker delivery of the same load lost nothing. Larger `net.core.rmem_max` on SFU \
+hosts, or spreading heavy traffic over more pipe pairs, is worth testing.",
                 h.pipes_in_cross_phase,
                 h.piped_pps,
                 x.other_socket_drops,
@@ -639,9 +639,8 @@ and the kernel's loopback work done on our threads.\n\
 falling behind) and for the publisher's target port (the worker's input), to tell where loss happened.\n\
 - **One process per measured system.** Each system (plain mediasoup, MafaldaRouter, each small-rooms policy, \
 the pipe-hop run) runs in a child process of the benchmark, which prints its result and exits without tearing \
-its SFU down. Tearing down a MafaldaRouter set with hundreds of pipes once left mediasoup 0.8.5's executor \
-thread blocked for good in a pipe transport's close handler (waiting for its router's pipe-transport map), so \
-that the next system in the same process never got a worker.\n\
+its SFU down, so that no teardown of one system can disturb the next (on the 3.8 worker's crate, tearing down \
+hundreds of pipes once blocked its executor for good).\n\
 - **CPU stall** is the share of the window in which some runnable task of the machine waited for a CPU \
 (`/proc/pressure/cpu`): it includes our own threads (workers, generator) and anything else the shared machine ran.\n\
 - **Simulation**: pure Rust, no media, deterministic for its seed; it drives the same `Scheduler` the pool uses, \
