@@ -4,6 +4,7 @@ const { NativeObject } = require('./NativeObject');
 const { call, callSync } = require('./native');
 const { withoutNulls } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
+const { changeDataPaused } = require('./dataPause');
 const { ppidFor, payloadFor } = require('./DataProducer');
 
 /** 3.14 keeps subchannels as a set of uint16 (larger numbers wrap, as its FlatBuffers do). */
@@ -136,21 +137,19 @@ class DataConsumer extends NativeObject {
 		await this.#changePaused(false);
 	}
 
-	/** SCTP: in the worker, one request after the other; direct: here, at once. */
 	async #changePaused(paused) {
-		const apply = () => {
-			const wasPaused = this.#paused;
-			if (this.type === 'direct') this.#setPaused(paused);
-			else this.#paused = paused;
-			if (wasPaused !== paused && !this.#dataProducerPaused) this.observer.safeEmit(paused ? 'pause' : 'resume');
-		};
-		if (this.type === 'direct') {
-			apply();
-			return;
-		}
-		await this.#requests.run(async () => {
-			await call(paused ? this._native.pause() : this._native.resume());
-			apply();
+		const direct = this.type === 'direct';
+		await changeDataPaused({
+			direct,
+			requests: this.#requests,
+			native: this._native,
+			paused,
+			apply: () => {
+				const wasPaused = this.#paused;
+				if (direct) this.#setPaused(paused);
+				else this.#paused = paused;
+				if (wasPaused !== paused && !this.#dataProducerPaused) this.observer.safeEmit(paused ? 'pause' : 'resume');
+			},
 		});
 	}
 

@@ -5,6 +5,7 @@ const { UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { withoutNulls } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
+const { changeDataPaused } = require('./dataPause');
 
 /** WebRTC data channel PPIDs, as mediasoup uses them. */
 function ppidFor(message, ppid) {
@@ -86,22 +87,19 @@ class DataProducer extends NativeObject {
 		await this.#changePaused(false);
 	}
 
-	/** SCTP: in the worker, one request after the other; direct: here, at once. */
 	async #changePaused(paused) {
-		const apply = () => {
-			const wasPaused = this.#paused;
-			this.#paused = paused;
-			if (wasPaused === paused) return;
-			this.emit(paused ? '@pause' : '@resume');
-			this.observer.safeEmit(paused ? 'pause' : 'resume');
-		};
-		if (this.type === 'direct') {
-			apply();
-			return;
-		}
-		await this.#requests.run(async () => {
-			await call(paused ? this._native.pause() : this._native.resume());
-			apply();
+		await changeDataPaused({
+			direct: this.type === 'direct',
+			requests: this.#requests,
+			native: this._native,
+			paused,
+			apply: () => {
+				const wasPaused = this.#paused;
+				this.#paused = paused;
+				if (wasPaused === paused) return;
+				this.emit(paused ? '@pause' : '@resume');
+				this.observer.safeEmit(paused ? 'pause' : 'resume');
+			},
 		});
 	}
 

@@ -5,7 +5,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-native_class!(NativeConsumer wraps MafaldaConsumer);
+native_class!(NativeConsumer wraps MafaldaConsumer, pausable);
 
 #[napi]
 impl NativeConsumer {
@@ -13,16 +13,6 @@ impl NativeConsumer {
     #[napi(getter)]
     pub fn piped(&self) -> bool {
         self.inner.piped()
-    }
-
-    #[napi]
-    pub async fn pause(&self) -> Result<()> {
-        self.inner.pause().await.napi()
-    }
-
-    #[napi]
-    pub async fn resume(&self) -> Result<()> {
-        self.inner.resume().await.napi()
     }
 
     #[napi]

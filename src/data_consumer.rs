@@ -5,7 +5,7 @@ use mafalda_core::MafaldaDataConsumer;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-native_class!(NativeDataConsumer wraps MafaldaDataConsumer);
+native_class!(NativeDataConsumer wraps MafaldaDataConsumer, pausable);
 
 #[napi]
 impl NativeDataConsumer {
@@ -17,16 +17,6 @@ impl NativeDataConsumer {
     #[napi]
     pub async fn set_buffered_amount_low_threshold(&self, threshold: u32) -> Result<()> {
         self.inner.set_buffered_amount_low_threshold(threshold).await.napi()
-    }
-
-    #[napi]
-    pub async fn pause(&self) -> Result<()> {
-        self.inner.pause().await.napi()
-    }
-
-    #[napi]
-    pub async fn resume(&self) -> Result<()> {
-        self.inner.resume().await.napi()
     }
 
     #[napi]

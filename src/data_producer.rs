@@ -5,7 +5,7 @@ use mafalda_core::MafaldaDataProducer;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-native_class!(NativeDataProducer wraps MafaldaDataProducer);
+native_class!(NativeDataProducer wraps MafaldaDataProducer, pausable);
 
 #[napi]
 impl NativeDataProducer {
@@ -17,13 +17,4 @@ impl NativeDataProducer {
         self.inner.send(message).napi()
     }
 
-    #[napi]
-    pub async fn pause(&self) -> Result<()> {
-        self.inner.pause().await.napi()
-    }
-
-    #[napi]
-    pub async fn resume(&self) -> Result<()> {
-        self.inner.resume().await.napi()
-    }
 }

@@ -1,9 +1,26 @@
 //! The members every exposed object shares, written once: a napi class wrapping a
 //! core object, with `id`, `handle` (its event target), `data()` (getter state),
-//! `dump()`, `getStats()` and `close()`. Each class file adds its own methods in a
-//! second `#[napi] impl` block.
+//! `dump()`, `getStats()` and `close()` (and `pause()`/`resume()` with `pausable`).
+//! Each class file adds its own methods in another `#[napi] impl` block.
 
 macro_rules! native_class {
+    // Producers, consumers and their data twins also pause and resume.
+    ($(#[$doc:meta])* $class:ident wraps $core:ty, pausable) => {
+        native_class!($(#[$doc])* $class wraps $core);
+
+        #[napi_derive::napi]
+        impl $class {
+            #[napi]
+            pub async fn pause(&self) -> napi::Result<()> {
+                crate::errors::IntoNapi::napi(self.inner.pause().await)
+            }
+
+            #[napi]
+            pub async fn resume(&self) -> napi::Result<()> {
+                crate::errors::IntoNapi::napi(self.inner.resume().await)
+            }
+        }
+    };
     ($(#[$doc:meta])* $class:ident wraps $core:ty) => {
         $(#[$doc])*
         #[napi_derive::napi]

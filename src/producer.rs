@@ -5,20 +5,10 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
 
-native_class!(NativeProducer wraps MafaldaProducer);
+native_class!(NativeProducer wraps MafaldaProducer, pausable);
 
 #[napi]
 impl NativeProducer {
-    #[napi]
-    pub async fn pause(&self) -> Result<()> {
-        self.inner.pause().await.napi()
-    }
-
-    #[napi]
-    pub async fn resume(&self) -> Result<()> {
-        self.inner.resume().await.napi()
-    }
-
     #[napi]
     pub async fn enable_trace_event(&self, types: Value) -> Result<()> {
         let types = shapes::parse(&types, "types").napi()?;
