@@ -1,6 +1,6 @@
 use crate::errors::IntoNapi;
 use crate::native_class::native_class;
-use mafalda_core::data_consumer::message_from_ppid;
+use mafalda_core::router::data_consumer::message_from_ppid;
 use mafalda_core::MafaldaDataProducer;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;

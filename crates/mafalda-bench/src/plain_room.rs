@@ -4,7 +4,7 @@
 use crate::media;
 use crate::room::{Published, Room, Subscriber};
 use crate::rtp::Kind;
-use mafalda_core::cpu;
+use mafalda_core::pool::cpu;
 use mafalda_core::mediasoup::prelude::*;
 use mafalda_core::mediasoup::worker::WorkerSettings;
 use mafalda_core::mediasoup::worker_manager::WorkerManager;

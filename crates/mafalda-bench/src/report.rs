@@ -602,7 +602,7 @@ fn simulation_section(md: &mut String, s: &SimulationResult, plots_link: &str) {
 follow office hours; up to 6 participants publish audio + video (200 packets/s each) and everyone receives every \
 publisher. A worker's load is {:.1} µs of CPU per packet it handles (publisher input, copies to subscribers, pipe \
 input and output; calibrated on this machine). Every participant is placed by \
-`mafalda_core::scheduler::Scheduler::place` (watermark {}); a participant is refused when the chosen worker would \
+`mafalda_core::pool::scheduler::Scheduler::place` (watermark {}); a participant is refused when the chosen worker would \
 go over one full core. Pack and one-room-per-worker run Mafalda's pool: workers start on demand and are freed \
 after {} s idle. Round-robin and least-loaded run as a plain mediasoup deployment does (one worker per core \
 started at boot); round-robin is also shown with on-demand workers.\n",
@@ -632,7 +632,7 @@ by SSRC), drained with `recvmmsg` by dedicated threads with 64 MiB buffers. Loss
 every consumer stream, plus the full nominal rate of any expected stream that delivered nothing. The \
 subscribers' RTP capabilities leave out transport-cc and REMB: they send no feedback, so a bandwidth estimator \
 would run blind.\n\
-- **CPU** is read per worker thread from `/proc/self/task/<tid>/stat` (`mafalda_core::cpu`, 10 ms resolution), \
+- **CPU** is read per worker thread from `/proc/self/task/<tid>/stat` (`mafalda_core::pool::cpu`, 10 ms resolution), \
 over the same window as the packet counts; \"process CPU\" also includes the load generator, the control thread \
 and the kernel's loopback work done on our threads.\n\
 - **Drops** at full socket buffers are read from `/proc/net/udp` for our receiver sockets (the measuring side \

@@ -1,8 +1,8 @@
 //! CPU time of chosen threads (worker threads, load generator) and of the process,
-//! read from /proc with `mafalda_core::cpu`, so that a window's CPU can be divided by
+//! read from /proc with `mafalda_core::pool::cpu`, so that a window's CPU can be divided by
 //! the packets it forwarded.
 
-use mafalda_core::cpu;
+use mafalda_core::pool::cpu;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

@@ -5,7 +5,7 @@ use crate::error::{invalid_state, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::{PoolOptions, WorkerPool};
 use crate::router::{MafaldaRouter, RouterInner};
-use crate::webrtc_server::MafaldaWebRtcServer;
+use crate::pool::webrtc_server::MafaldaWebRtcServer;
 use mediasoup::prelude::{ListenInfo, RtpCodecCapability};
 use parking_lot::Mutex;
 use serde_json::{json, Value};

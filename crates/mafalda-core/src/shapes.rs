@@ -2,10 +2,10 @@
 //! the mediasoup crate. Bad shapes are `TypeError`s naming the option; inputs are only
 //! read, never changed.
 
-use crate::data_consumer::DataReliability;
+use crate::router::data_consumer::DataReliability;
 use crate::error::{type_error, Result};
 use crate::pool::PoolOptions;
-use crate::scheduler::Policy;
+use crate::pool::scheduler::Policy;
 use mediasoup::prelude::*;
 use mediasoup::types::data_structures::SocketFlags;
 use mediasoup::worker::{WorkerDtlsFiles, WorkerLogLevel, WorkerLogTag, WorkerSettings};

@@ -6,7 +6,7 @@
 //! copies sent to subscribers, pipe input and output) costs `cpu_per_packet`.
 
 use super::workload::MAX_PUBLISHERS;
-use mafalda_core::scheduler::{Candidate, Placement, Scheduler};
+use mafalda_core::pool::scheduler::{Candidate, Placement, Scheduler};
 use std::collections::HashMap;
 
 /// Packets per second one publisher sends (opus 50 + VP8 150).

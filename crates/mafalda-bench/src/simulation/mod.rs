@@ -1,5 +1,5 @@
 //! Scenario 4: a data-centre day, simulated (no media, deterministic for a seed).
-//! Each policy places every participant through `mafalda_core::scheduler::Scheduler::place`
+//! Each policy places every participant through `mafalda_core::pool::scheduler::Scheduler::place`
 //! and the books show what it cost: core-hours of running workers, nodes, pipes,
 //! worker load, refusals.
 
@@ -9,7 +9,7 @@ mod workload;
 
 use crate::histogram::quantile;
 use datacentre::{DataCentre, RoomState};
-use mafalda_core::scheduler::{Policy, Scheduler};
+use mafalda_core::pool::scheduler::{Policy, Scheduler};
 use serde::{Deserialize, Serialize};
 use workload::{Action, DAY_MS};
 

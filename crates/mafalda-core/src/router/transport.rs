@@ -2,14 +2,14 @@
 //! consumers, data producers and data consumers. `consume()` is where cross-worker
 //! routing happens: the producer is piped to this shard first when it lives elsewhere.
 
-use crate::consumer::{ConsumerInner, MafaldaConsumer};
+use crate::router::consumer::{ConsumerInner, MafaldaConsumer};
 use crate::control;
-use crate::data_consumer::{DataConsumerInner, DataReliability, MafaldaDataConsumer};
-use crate::data_producer::{DataProducerInner, MafaldaDataProducer};
+use crate::router::data_consumer::{DataConsumerInner, DataReliability, MafaldaDataConsumer};
+use crate::router::data_producer::{DataProducerInner, MafaldaDataProducer};
 use crate::error::{from_consume_error, from_mediasoup, from_produce_error, unsupported, Result};
 use crate::events::{next_handle, Handle};
-use crate::load::Holdings;
-use crate::producer::{MafaldaProducer, ProducerInner};
+use crate::pool::load::Holdings;
+use crate::router::producer::{MafaldaProducer, ProducerInner};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use mediasoup::plain_transport::PlainTransportRemoteParameters;

@@ -4,10 +4,10 @@
 use crate::control;
 use crate::error::{from_mediasoup, unsupported, Result};
 use crate::events::{next_handle, EventSink, Handle};
-use crate::pipes::PipeLease;
+use crate::router::pipes::PipeLease;
 use crate::router::RouterInner;
 use crate::slot::Slot;
-use crate::transport::TransportInner;
+use crate::router::transport::TransportInner;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
 use serde_json::{json, Value};

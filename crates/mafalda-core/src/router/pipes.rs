@@ -17,7 +17,7 @@
 
 use crate::control;
 use crate::error::{from_mediasoup, ErrorKind, MafaldaError, Result};
-use crate::load::Holdings;
+use crate::pool::load::Holdings;
 use crate::router::RouterInner;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;

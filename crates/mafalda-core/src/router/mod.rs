@@ -4,17 +4,26 @@
 //! chosen worker on demand, keeps the directory of where every producer lives, and
 //! closes shards that no longer hold anything.
 
+pub mod consumer;
+pub mod data_consumer;
+pub mod data_producer;
+pub(crate) mod pipes;
+pub mod producer;
+pub mod rtp_observer;
+pub(crate) mod shard;
+pub mod transport;
+
 use crate::control;
 use crate::error::{from_mediasoup, invalid_state, unsupported, Result};
 use mediasoup::worker::CreateRouterError;
 use crate::events::{next_handle, EventSink, Handle};
-use crate::load::Holdings;
-use crate::pipes::{PairEntry, PipeKey, PipeSlot};
+use crate::pool::load::Holdings;
+use crate::router::pipes::{PairEntry, PipeKey, PipeSlot};
 use crate::pool::{Placed, WorkerPool};
-use crate::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
-use crate::shard::Shard;
-use crate::transport::{AnyTransport, MafaldaTransport, TransportInner};
-use crate::webrtc_server::MafaldaWebRtcServer;
+use crate::router::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
+use crate::router::shard::Shard;
+use crate::router::transport::{AnyTransport, MafaldaTransport, TransportInner};
+use crate::pool::webrtc_server::MafaldaWebRtcServer;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
 use serde_json::{json, Value};

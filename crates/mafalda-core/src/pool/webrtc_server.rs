@@ -7,7 +7,7 @@
 use crate::control;
 use crate::error::{from_mediasoup, Result};
 use crate::events::{next_handle, Handle};
-use crate::load::Holdings;
+use crate::pool::load::Holdings;
 use crate::pool::{create_webrtc_server, WorkerPool};
 use crate::slot::Slot;
 use mediasoup::prelude::{ListenInfo, WebRtcServer};

@@ -6,7 +6,7 @@ use crate::error::{from_mediasoup, from_notification, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
-use crate::transport::TransportInner;
+use crate::router::transport::TransportInner;
 use mediasoup::prelude::*;
 use serde_json::{json, Value};
 use std::sync::{Arc, Weak};

@@ -4,11 +4,11 @@
 use crate::control;
 use crate::error::{from_mediasoup, Result};
 use crate::events::{next_handle, EventSink, Handle};
-use crate::load::Holdings;
-use crate::pipes::PipeLease;
+use crate::pool::load::Holdings;
+use crate::router::pipes::PipeLease;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
-use crate::transport::TransportInner;
+use crate::router::transport::TransportInner;
 use mediasoup::consumer::ConsumerTraceEventType;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;

@@ -2,10 +2,14 @@
 //! lazily (at most one per allowed core), measures their CPU, asks the scheduler where
 //! new objects go, and frees workers that have hosted nothing for a while.
 
-use crate::cpu;
+pub mod cpu;
+pub mod load;
+pub mod scheduler;
+pub mod webrtc_server;
+
 use crate::error::{invalid_state, type_error, from_mediasoup, Result};
-use crate::load::{blended_load, CostModel, Holdings, LoadMeter, RecentCost};
-use crate::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
+use crate::pool::load::{blended_load, CostModel, Holdings, LoadMeter, RecentCost};
+use crate::pool::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
 use mediasoup::prelude::{ListenInfo, WebRtcServer, WebRtcServerListenInfos, WebRtcServerOptions};
 use mediasoup::worker::{Worker, WorkerId, WorkerSettings};
 use mediasoup::worker_manager::WorkerManager;

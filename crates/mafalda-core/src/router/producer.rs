@@ -4,10 +4,10 @@
 use crate::control;
 use crate::error::{from_mediasoup, from_notification, unsupported, Result};
 use crate::events::{next_handle, Handle};
-use crate::load::Holdings;
+use crate::pool::load::Holdings;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
-use crate::transport::TransportInner;
+use crate::router::transport::TransportInner;
 use mediasoup::prelude::*;
 use mediasoup::producer::ProducerTraceEventType;
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 use crate::control;
 use crate::error::{from_mediasoup, Result};
 use crate::events::{next_handle, Handle};
-use crate::pipes::PipeLease;
+use crate::router::pipes::PipeLease;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use mediasoup::prelude::*;
