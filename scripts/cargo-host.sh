@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs a cargo subcommand for the host triple given explicitly, the way `napi build`
 # does, so that every cargo run of the project shares one build of the mediasoup C++
-# worker (target/<host>/release) instead of building it twice.
+# worker (target/<host>/release) instead of building it twice. Callers also ask for
+# mafalda-sfu with their package (-p mafalda-core -p mafalda-sfu): the same set of
+# dependency features as napi build's, hence the same hash of mediasoup-sys's build.
 # First makes (or checks) the offline copy of mediasoup-sys that Cargo.toml's
 # [patch.crates-io] points at: see build-support/README.md.
 set -e

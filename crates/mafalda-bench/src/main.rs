@@ -1,7 +1,7 @@
 //! `mafalda-bench`: measured capacity of MafaldaRouter against plain mediasoup, the
 //! cost of a cross-worker pipe, and a data-centre simulation of the scheduler.
 //!
-//! Usage: mafalda-bench [all|big-room|small-rooms|pipe-hop|simulation|report] [--quick]
+//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|big-room|small-rooms|pipe-hop|simulation|report] [--quick]
 //! Full runs write bench-out/*.json, BENCHMARKS.md and docs/bench/*.png; `--quick`
 //! (for CI) writes everything under bench-out/quick/ and leaves the committed report alone.
 
@@ -83,7 +83,7 @@ fn main() {
     let paths = Paths::new(quick);
     let scale = Scale { quick };
     let invocation = format!(
-        "cargo run --release -p mafalda-bench -- {command}{}",
+        "npm run bench -- {command}{}",
         if quick { " --quick" } else { "" }
     );
     let started = Instant::now();
