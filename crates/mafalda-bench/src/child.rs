@@ -10,10 +10,28 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// Set once a measured task gave no result: the run then ends with a failure, so that a
+/// broken benchmark cannot pass as a run (CI keeps the benchmarks running).
+static FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether some task of this run gave no result.
+pub fn any_failed() -> bool {
+    FAILED.load(Ordering::SeqCst)
+}
 
 /// Runs `task` in a child and reads the JSON it prints; `None` if it failed or hung.
 pub fn run<T: DeserializeOwned>(task: &str, quick: bool, timeout: Duration) -> Option<T> {
+    let result = run_once(task, quick, timeout);
+    if result.is_none() {
+        FAILED.store(true, Ordering::SeqCst);
+    }
+    result
+}
+
+fn run_once<T: DeserializeOwned>(task: &str, quick: bool, timeout: Duration) -> Option<T> {
     let exe = std::env::current_exe().ok()?;
     let mut command = Command::new(exe);
     command.arg("--child").arg(task);

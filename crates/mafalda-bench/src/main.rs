@@ -90,6 +90,10 @@ fn main() {
     for scenario in selected {
         run_scenario(scenario, scale, &invocation, &paths);
     }
+    if child::any_failed() {
+        eprintln!("some measured task gave no result (see above): the run failed, the report is left as it was");
+        std::process::exit(1);
+    }
     if let Err(e) = report::write(&paths) {
         eprintln!("could not write the report: {e}");
         std::process::exit(1);

@@ -71,7 +71,7 @@ pub fn consume_options(producer_id: &str, capabilities: &Value) -> ConsumerOptio
 }
 
 pub fn plain_transport_options(comedia: bool) -> PlainTransportOptions {
-    shapes::plain_transport_options(&json!({ "listenIp": "127.0.0.1", "rtcpMux": true, "comedia": comedia }))
+    shapes::plain_transport_options(&json!({ "listenInfo": { "protocol": "udp", "ip": "127.0.0.1" }, "rtcpMux": true, "comedia": comedia }))
         .expect("valid plain transport options")
 }
 
