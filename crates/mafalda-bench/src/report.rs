@@ -72,7 +72,12 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
         hop.as_ref().map(|r| &r.result),
         sim.as_ref().map(|r| &r.result),
     );
-    crate::generations::section(&mut md, big.as_ref().map(|r| &r.result), hop.as_ref().map(|r| &r.result));
+    // The 3.8 figures are of full-scale runs: a quick run is not compared with them.
+    crate::generations::section(
+        &mut md,
+        big.as_ref().filter(|r| !r.quick).map(|r| &r.result),
+        hop.as_ref().filter(|r| !r.quick).map(|r| &r.result),
+    );
     if let Some(b) = &big {
         big_room_section(&mut md, &b.result, &paths.plots_link, &big_runs);
     }
