@@ -1,6 +1,6 @@
 //! The worker generation change (mediasoup 3.8 / crate 0.8.5 → today's worker / crate
 //! 0.33.1) side by side: the 3.8 figures are those of the last full run on that worker
-//! (BENCHMARKS.md at commit 65bd244, 2026-11-30, this same machine kind), the others come
+//! (BENCHMARKS.md at commit 65bd244, 2026-11-30, a 2-core AMD EPYC VM), the others come
 //! from this run's results.
 
 use crate::scenarios::big_room::BigRoomResult;
@@ -50,7 +50,7 @@ pub fn section(md: &mut String, big: Option<&BigRoomResult>, hop: Option<&PipeHo
     }
     let w = WORKER_3_8;
     md.push_str("## Worker generations: 3.8 (crate 0.8.5) and today's (crate 0.33.1)\n\n");
-    md.push_str("The 3.8 column is the last full run on that worker (BENCHMARKS.md at commit 65bd244), same scenarios on this machine kind; the other column is this run.\n\n");
+    md.push_str("The 3.8 column is the last full run on that worker (BENCHMARKS.md at commit 65bd244: same scenarios and scales, on a 2-core AMD EPYC virtual machine of this workplace); the other column is this run, on the machine named above. Where the processors differ, read the differences with care.\n\n");
     md.push_str("| figure | 3.8 worker | today's worker |\n| --- | ---: | ---: |\n");
     if let Some(b) = big {
         if let Some(now) = plain_us_per_packet_light(b) {
