@@ -20,6 +20,14 @@ const { WebRtcServer } = require('./WebRtcServer');
  * dtlsCertificateFile, dtlsPrivateKeyFile), `webRtcServerOptions` (`{ listenInfos }`:
  * each worker gets a WebRtcServer on them, used by WebRTC transports created without
  * listen infos; give a `portRange` so that every worker finds a port).
+ *
+ * `cluster` (`{ servers, nodeId, announcedAddress, listenIp, token, user, pass, tls,
+ * heartbeatInterval, nodeTimeout, requestTimeout, minFreeCores }`) makes this a node
+ * of a cluster of servers coordinated over NATS: routers then also place transports
+ * on the other nodes (`maxWorkers: 0`: this node hosts no media). Events `nodeadded`
+ * `{ nodeId, announcedAddress }`, `nodelost` `{ nodeId, routers }`,
+ * `needmoreservers` `{ freeCores, threshold, nodes }` and `clustererror` `{ message }`
+ * (the node was refused, e.g. wrong credentials). See docs/cluster.md.
  */
 class Mafalda extends EnhancedEventEmitter {
 	#native;
@@ -94,6 +102,24 @@ class Mafalda extends EnhancedEventEmitter {
 		return call(this.#native.dump());
 	}
 
+	/**
+	 * Resolves once this node joined its cluster (at once without `cluster`);
+	 * rejects with the reason it was refused.
+	 */
+	async ready() {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.ready());
+	}
+
+	/**
+	 * A node of a cluster stops taking placements; resolves once nothing is left
+	 * on it (its transports closed), so that its process can stop.
+	 */
+	async drain() {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.drain());
+	}
+
 	/** Samples worker loads and frees idle workers now (normally periodic). */
 	housekeep() {
 		if (!this.#closed) this.#native.housekeep();
@@ -121,9 +147,20 @@ class Mafalda extends EnhancedEventEmitter {
 	}
 
 	_handleNativeEvent(name, data) {
-		if (name !== 'workerdied') return;
-		const routers = data.routerIds.map((id) => this.#routers.get(id)).filter(Boolean);
-		this.safeEmit('workerdied', { workerId: data.workerId, routers });
+		const routersOf = (ids) => ids.map((id) => this.#routers.get(id)).filter(Boolean);
+		switch (name) {
+			case 'workerdied':
+				this.safeEmit('workerdied', { workerId: data.workerId, routers: routersOf(data.routerIds) });
+				break;
+			case 'nodelost':
+				this.safeEmit('nodelost', { nodeId: data.nodeId, routers: routersOf(data.routers) });
+				break;
+			case 'nodeadded':
+			case 'needmoreservers':
+			case 'clustererror':
+				this.safeEmit(name, data);
+				break;
+		}
 	}
 }
 

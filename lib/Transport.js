@@ -26,6 +26,7 @@ class Transport extends NativeObject {
 	#dataConsumers = new Map();
 	/** Where the scheduler placed it (kept after the worker is gone). */
 	#workerId;
+	#nodeId;
 	#channel;
 	/** Native getter state; updated by events. */
 	_data;
@@ -39,12 +40,15 @@ class Transport extends NativeObject {
 		this.#getDataProducerById = getDataProducerById;
 		this._data = callSync(() => native.data());
 		this.#workerId = native.workerId ?? undefined;
+		this.#nodeId = native.nodeId ?? undefined;
 	}
 
 	get id() { return this._native.id; }
 
 	/** Id of the worker (CPU core) this transport was placed on. */
 	get workerId() { return this.#workerId; }
+	/** Node of the cluster it lives on (undefined: this one). */
+	get nodeId() { return this.#nodeId; }
 
 	get producersForTesting() { return this.#producers; }
 	get consumersForTesting() { return this.#consumers; }

@@ -43,6 +43,19 @@ impl NativeMafalda {
         Ok(self.inner.create_webrtc_server(listen_infos).await.napi()?.into())
     }
 
+    /// Resolves once this node joined its cluster (at once without one); rejects
+    /// with the reason it was refused.
+    #[napi]
+    pub async fn ready(&self) -> Result<()> {
+        self.inner.cluster().await.napi().map(drop)
+    }
+
+    /// No new placements here; resolves once nothing is left on this node.
+    #[napi]
+    pub async fn drain(&self) -> Result<()> {
+        self.inner.drain().await.napi()
+    }
+
     #[napi]
     pub async fn dump(&self) -> Result<Value> {
         self.inner.dump().await.napi()

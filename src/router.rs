@@ -2,7 +2,7 @@ use crate::errors::IntoNapi;
 use crate::rtp_observer::NativeRtpObserver;
 use crate::transport::NativeTransport;
 use crate::webrtc_server::NativeWebRtcServer;
-use mafalda_core::router::WebRtcListen;
+use mafalda_core::router::TransportKind;
 use mafalda_core::{shapes, MafaldaRouter};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -37,7 +37,8 @@ impl NativeRouter {
     }
 
     /// On `webRtcServer` when given; else on its own `listenInfos` when the options
-    /// have them; else on the pool's WebRtcServer of the worker it is placed on.
+    /// have them; else on the pool's WebRtcServer of the worker it is placed on. In a
+    /// cluster, on the node the placement chooses.
     #[napi(js_name = "createWebRtcTransport", ts_return_type = "Promise<NativeTransport>")]
     pub fn create_webrtc_transport<'env>(
         &self,
@@ -45,28 +46,21 @@ impl NativeRouter {
         options: Value,
         web_rtc_server: Option<&NativeWebRtcServer>,
     ) -> Result<PromiseRaw<'env, NativeTransport>> {
-        let listen = match web_rtc_server {
-            Some(server) => WebRtcListen::Server(server.core()),
-            None if options.get("listenInfos").is_some_and(|v| !v.is_null()) => WebRtcListen::Own,
-            None => WebRtcListen::PoolServer,
-        };
+        let server = web_rtc_server.map(|s| s.core());
         let router = self.inner.clone();
         env.spawn_future(async move {
-            let build = move |server| shapes::webrtc_transport_options(&options, server);
-            Ok(router.create_webrtc_transport(listen, build).await.napi()?.into())
+            Ok(router.create_transport_json(TransportKind::WebRtc, options, server).await.napi()?.into())
         })
     }
 
     #[napi]
     pub async fn create_plain_transport(&self, options: Value) -> Result<NativeTransport> {
-        let options = shapes::plain_transport_options(&options).napi()?;
-        Ok(self.inner.create_plain_transport(options).await.napi()?.into())
+        Ok(self.inner.create_transport_json(TransportKind::Plain, options, None).await.napi()?.into())
     }
 
     #[napi]
     pub async fn create_pipe_transport(&self, options: Value) -> Result<NativeTransport> {
-        let options = shapes::pipe_transport_options(&options).napi()?;
-        Ok(self.inner.create_pipe_transport(options).await.napi()?.into())
+        Ok(self.inner.create_transport_json(TransportKind::Pipe, options, None).await.napi()?.into())
     }
 
     #[napi]

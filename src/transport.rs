@@ -24,19 +24,16 @@ impl NativeTransport {
         self.inner.worker_id()
     }
 
+    /// Node of the cluster it lives on; `null`: this one.
+    #[napi(getter)]
+    pub fn node_id(&self) -> Option<String> {
+        self.inner.node_id()
+    }
+
     /// Connects with the parameters of this transport's kind; resolves to the new state.
     #[napi]
     pub async fn connect(&self, params: Value) -> Result<Value> {
-        match self.inner.kind() {
-            "webrtc" => {
-                let dtls = shapes::webrtc_connect(&params).napi()?;
-                self.inner.connect_webrtc(dtls).await.napi()?;
-                self.inner.data().napi()
-            }
-            "plain" => self.inner.connect_plain(shapes::plain_connect(&params).napi()?).await.napi(),
-            "pipe" => self.inner.connect_pipe(shapes::pipe_connect(&params).napi()?).await.napi(),
-            _ => Ok(Value::Null),
-        }
+        self.inner.connect_json(params).await.napi()
     }
 
     #[napi]
@@ -72,14 +69,12 @@ impl NativeTransport {
 
     #[napi]
     pub async fn produce(&self, options: Value) -> Result<NativeProducer> {
-        let options = shapes::produce(&options).napi()?;
-        Ok(self.inner.produce(options).await.napi()?.into())
+        Ok(self.inner.produce_json(options).await.napi()?.into())
     }
 
     #[napi]
     pub async fn consume(&self, options: Value) -> Result<NativeConsumer> {
-        let options = shapes::consume(&options).napi()?;
-        Ok(self.inner.consume(options).await.napi()?.into())
+        Ok(self.inner.consume_json(options).await.napi()?.into())
     }
 
     #[napi]

@@ -47,10 +47,10 @@ async function rtpSink() {
 }
 
 /**
- * Sends RTP to `port` every 20 ms until stopped, and keeps the RTCP packet types it
- * receives back (e.g. 206 for a PLI).
+ * Sends RTP to `host`:`port` every 20 ms until stopped, and keeps the RTCP packet
+ * types it receives back (e.g. 206 for a PLI).
  */
-async function rtpSource({ port, ssrc, payloadType, audioLevel, payload }) {
+async function rtpSource({ port, host = '127.0.0.1', ssrc, payloadType, audioLevel, payload }) {
 	const socket = dgram.createSocket('udp4');
 	const rtcpReceived = [];
 	socket.on('message', (packet) => {
@@ -61,7 +61,7 @@ async function rtpSource({ port, ssrc, payloadType, audioLevel, payload }) {
 	let stopped = false;
 	const timer = setInterval(() => {
 		seq += 1;
-		socket.send(rtpPacket({ seq, ssrc, payloadType, audioLevel, payload }), port, '127.0.0.1');
+		socket.send(rtpPacket({ seq, ssrc, payloadType, audioLevel, payload }), port, host);
 	}, 20);
 	return {
 		rtcpReceived,

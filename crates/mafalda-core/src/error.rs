@@ -9,7 +9,7 @@ pub enum ErrorKind {
     Type,
     /// Use of a closed object: mediasoup `InvalidStateError`.
     InvalidState,
-    /// Something the 3.8 worker cannot do: mediasoup `UnsupportedError`.
+    /// Something the worker (or the cluster) cannot do: mediasoup `UnsupportedError`.
     Unsupported,
     /// Anything else, usually the worker's own error message: plain `Error`.
     Other,
@@ -94,4 +94,16 @@ pub fn from_consume_error(error: mediasoup::transport::ConsumeError) -> MafaldaE
 /// the worker is gone.
 pub fn from_notification(error: impl fmt::Display) -> MafaldaError {
     invalid_state(format!("worker closed ({error})"))
+}
+
+impl ErrorKind {
+    /// The inverse of `class_name`, for errors that crossed the cluster link.
+    pub fn from_class_name(name: &str) -> Self {
+        match name {
+            "TypeError" => ErrorKind::Type,
+            "InvalidStateError" => ErrorKind::InvalidState,
+            "UnsupportedError" => ErrorKind::Unsupported,
+            _ => ErrorKind::Other,
+        }
+    }
 }

@@ -9,6 +9,7 @@
 //! `mafalda` ties the two together; `shapes` reads mediasoup's JavaScript option
 //! shapes; `control` runs the control-plane futures. Nothing here knows about Node.
 
+pub mod cluster;
 pub mod control;
 pub mod error;
 pub mod events;

@@ -1,7 +1,8 @@
 //! `Mafalda`: the entry point. One worker pool, many routers sharing it.
 
+use crate::cluster::{Cluster, ClusterHooks};
 use crate::control;
-use crate::error::{invalid_state, Result};
+use crate::error::{invalid_state, MafaldaError, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::{PoolOptions, WorkerPool};
 use crate::router::{MafaldaRouter, RouterInner};
@@ -19,6 +20,8 @@ struct MafaldaInner {
     events: EventSink,
     routers: Mutex<HashMap<String, Arc<RouterInner>>>,
     closed: AtomicBool,
+    /// Joined once, on the control thread, by the first `cluster()` (started at once).
+    cluster: tokio::sync::OnceCell<std::result::Result<Arc<Cluster>, MafaldaError>>,
 }
 
 #[derive(Clone)]
@@ -35,12 +38,16 @@ impl Mafalda {
             events,
             routers: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
+            cluster: tokio::sync::OnceCell::new(),
         });
         let weak = Arc::downgrade(&inner);
         pool.on_worker_death(move |key, worker_id| {
             let Some(inner) = weak.upgrade() else { return };
-            let affected: Vec<_> =
-                inner.routers.lock().values().filter(|r| r.state.lock().shards.contains_key(&key)).cloned().collect();
+            let mut routers: Vec<Arc<RouterInner>> = inner.routers.lock().values().cloned().collect();
+            if let Some(Ok(cluster)) = inner.cluster.get() {
+                routers.extend(cluster.agent.routers());
+            }
+            let affected: Vec<_> = routers.into_iter().filter(|r| r.state.lock().shards.contains_key(&key)).collect();
             let router_ids: Vec<String> = affected.iter().map(|r| r.id.clone()).collect();
             // What lived on the worker closes (a real death also gets here through each
             // shard's worker-close handler; the second pass finds nothing left).
@@ -53,7 +60,50 @@ impl Mafalda {
                 json!({ "workerId": worker_id.to_string(), "routerIds": router_ids }),
             );
         });
-        Ok(Self { inner })
+        let mafalda = Self { inner };
+        if mafalda.inner.pool.options().cluster.is_some() {
+            // Join now; whoever needs the cluster waits for the same attempt.
+            let joining = mafalda.clone();
+            control::spawn(move || async move {
+                if let Err(e) = joining.cluster().await {
+                    tracing::error!("{e}");
+                    joining.inner.events.emit(joining.inner.handle, "clustererror", json!({ "message": e.message }));
+                }
+            });
+        }
+        Ok(mafalda)
+    }
+
+    /// The cluster this node joined (`None` without the option); the join's error if refused.
+    pub async fn cluster(&self) -> Result<Option<Arc<Cluster>>> {
+        let Some(options) = self.inner.pool.options().cluster.clone() else { return Ok(None) };
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let weak = Arc::downgrade(&inner);
+            let joined = inner
+                .cluster
+                .get_or_init(|| Cluster::start(options, inner.pool.clone(), hooks(weak)))
+                .await
+                .clone();
+            joined.map(Some)
+        })
+        .await
+    }
+
+    /// Takes no new placements here; resolves once nothing (no transport) is left on
+    /// this node's workers.
+    pub async fn drain(&self) -> Result<()> {
+        let Some(cluster) = self.cluster().await? else {
+            return Err(invalid_state("drain() is for a node of a cluster (no cluster option)"));
+        };
+        cluster.set_draining();
+        loop {
+            let busy = self.inner.pool.snapshot().iter().any(|w| w.holdings.transports > 0);
+            if !busy {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     /// Target handle of the Mafalda-level events (`workerdied`).
@@ -74,9 +124,10 @@ impl Mafalda {
             return Err(invalid_state("Mafalda closed"));
         }
         let inner = self.inner.clone();
+        let cluster = self.cluster().await?;
         control::run(move || async move {
             let weak = Arc::downgrade(&inner);
-            let router = MafaldaRouter::create(
+            let router = MafaldaRouter::create_in(
                 inner.pool.clone(),
                 inner.events.clone(),
                 media_codecs,
@@ -85,6 +136,7 @@ impl Mafalda {
                         inner.routers.lock().remove(id);
                     }
                 }),
+                cluster,
             )
             .await?;
             inner.routers.lock().insert(router.id().to_string(), router.inner.clone());
@@ -162,7 +214,45 @@ impl Mafalda {
             })
             .collect();
         let options = pool.options();
+        let cluster = match self.inner.cluster.get() {
+            Some(Ok(cluster)) => Some(cluster.clone()),
+            _ => None,
+        };
+        let nodes: Option<Vec<Value>> = cluster.as_ref().map(|c| {
+            c.nodes()
+                .into_iter()
+                .map(|(n, is_self)| {
+                    let workers: Vec<Value> = if is_self {
+                        workers.clone()
+                    } else {
+                        n.workers.iter().map(|w| json!({ "id": w.id, "load": w.load })).collect()
+                    };
+                    json!({
+                        "nodeId": n.node_id,
+                        "announcedAddress": n.announced_address,
+                        "listenIp": n.listen_ip,
+                        "self": is_self,
+                        "draining": n.draining,
+                        "maxWorkers": n.max_workers,
+                        "workers": workers,
+                    })
+                })
+                .collect()
+        });
+        let node_pipes: Vec<Value> = routers
+            .iter()
+            .flat_map(|r| {
+                let id = r.id.clone();
+                r.node_pipe_summaries()
+                    .into_iter()
+                    .map(move |(from, to, p)| json!({ "routerId": id, "fromNodeId": from, "toNodeId": to, "producerId": p }))
+            })
+            .collect();
         Ok(json!({
+            "nodeId": cluster.as_ref().map(|c| c.node_id().to_string()),
+            "nodes": nodes,
+            "nodePipes": node_pipes,
+            "nodeDecisions": cluster.as_ref().map(|c| c.decisions()),
             "policy": options.policy,
             "watermark": options.watermark,
             "maxWorkers": pool.max_workers(),
@@ -187,6 +277,36 @@ impl Mafalda {
         for router in routers {
             router.close();
         }
+        if let Some(Ok(cluster)) = self.inner.cluster.get() {
+            cluster.close();
+        }
         self.inner.pool.close();
+    }
+}
+
+/// What the cluster tells this `Mafalda`: nodes come and go; a lost node's share of
+/// every router closes as a dead worker's would.
+fn hooks(weak: std::sync::Weak<MafaldaInner>) -> ClusterHooks {
+    let (added, lost, event) = (weak.clone(), weak.clone(), weak);
+    ClusterHooks {
+        node_added: Box::new(move |info| {
+            if let Some(inner) = added.upgrade() {
+                inner.events.emit(
+                    inner.handle,
+                    "nodeadded",
+                    json!({ "nodeId": info.node_id, "announcedAddress": info.announced_address }),
+                );
+            }
+        }),
+        node_lost: Box::new(move |node| {
+            let Some(inner) = lost.upgrade() else { return Vec::new() };
+            let routers: Vec<Arc<RouterInner>> = inner.routers.lock().values().cloned().collect();
+            routers.into_iter().filter(|r| r.node_lost(node)).map(|r| r.id.clone()).collect()
+        }),
+        event: Box::new(move |name, data| {
+            if let Some(inner) = event.upgrade() {
+                inner.events.emit(inner.handle, name, data);
+            }
+        }),
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::router::data_consumer::DataReliability;
 use crate::error::{type_error, Result};
+use crate::cluster::options::{ClusterOptions, ClusterTls};
 use crate::pool::PoolOptions;
 use crate::pool::scheduler::Policy;
 use mediasoup::prelude::*;
@@ -569,7 +570,58 @@ pub fn pool_options(value: &Value) -> Result<PoolOptions> {
     if let Some(server) = field(o, "webRtcServerOptions") {
         options.webrtc_server = Some(listen_infos(object(server, "webRtcServerOptions")?)?);
     }
+    if let Some(cluster) = field(o, "cluster") {
+        options.cluster = Some(cluster_options(cluster)?);
+    }
     options.validate()?;
+    Ok(options)
+}
+
+/// `cluster: { servers, nodeId, announcedAddress, listenIp, token, user, pass, tls, ... }`.
+pub fn cluster_options(value: &Value) -> Result<ClusterOptions> {
+    let o = object(value, "cluster")?;
+    let servers: Vec<String> = match required(o, "servers")? {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) if !a.is_empty() => a
+            .iter()
+            .map(|s| s.as_str().map(str::to_string).ok_or_else(|| type_error("cluster.servers must be a URL or an array of URLs")))
+            .collect::<Result<_>>()?,
+        _ => return Err(type_error("cluster.servers must be a URL or an array of URLs")),
+    };
+    let announced = opt_str(o, "announcedAddress")?;
+    let listen = opt_str(o, "listenIp")?.or(announced).ok_or_else(|| type_error("cluster.announcedAddress (or cluster.listenIp) is required"))?;
+    let listen_ip: IpAddr = listen.parse().map_err(|_| type_error(format!("cluster.listenIp \"{listen}\" is not an IP address")))?;
+    let mut options = ClusterOptions::new(servers, announced.unwrap_or(listen).to_string(), listen_ip);
+    if let Some(id) = opt_str(o, "nodeId")? {
+        options.node_id = id.to_string();
+    }
+    options.auth.token = opt_str(o, "token")?.map(str::to_string);
+    options.auth.user = opt_str(o, "user")?.map(str::to_string);
+    options.auth.pass = opt_str(o, "pass")?.map(str::to_string);
+    if let Some(tls) = field(o, "tls") {
+        let t = object(tls, "cluster.tls")?;
+        options.auth.tls = Some(ClusterTls {
+            ca_file: opt_str(t, "caFile")?.map(str::to_string),
+            cert_file: opt_str(t, "certFile")?.map(str::to_string),
+            key_file: opt_str(t, "keyFile")?.map(str::to_string),
+        });
+    }
+    let ms = |key: &str, min: u64| -> Result<Option<Duration>> {
+        Ok(opt_u64(o, key, 3_600_000)?.map(|v| Duration::from_millis(v.max(min))))
+    };
+    if let Some(d) = ms("heartbeatInterval", 50)? {
+        options.heartbeat_interval = d;
+    }
+    options.node_timeout = ms("nodeTimeout", 100)?.unwrap_or(options.heartbeat_interval * 3);
+    if let Some(d) = ms("requestTimeout", 100)? {
+        options.request_timeout = d;
+    }
+    if options.node_timeout <= options.heartbeat_interval {
+        return Err(type_error("cluster.nodeTimeout must be longer than cluster.heartbeatInterval"));
+    }
+    if let Some(free) = opt_f64(o, "minFreeCores")? {
+        options.min_free_cores = free;
+    }
     Ok(options)
 }
 

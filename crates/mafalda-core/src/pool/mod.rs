@@ -40,6 +40,8 @@ pub struct PoolOptions {
     /// lets every worker find its own port); WebRTC transports created without
     /// listen infos use the server of their worker.
     pub webrtc_server: Option<Vec<ListenInfo>>,
+    /// Membership in a cluster of servers (`None`: this server alone).
+    pub cluster: Option<crate::cluster::options::ClusterOptions>,
 }
 
 impl Default for PoolOptions {
@@ -53,14 +55,15 @@ impl Default for PoolOptions {
             cost_model: CostModel::default(),
             sample_interval: Duration::from_millis(500),
             webrtc_server: None,
+            cluster: None,
         }
     }
 }
 
 impl PoolOptions {
     pub fn validate(&self) -> Result<()> {
-        if self.max_workers == Some(0) {
-            return Err(type_error("maxWorkers must be a positive integer (got 0)"));
+        if self.max_workers == Some(0) && self.cluster.is_none() {
+            return Err(type_error("maxWorkers must be a positive integer (got 0; 0 is only for a signaling-only node of a cluster)"));
         }
         if !(self.watermark > 0.0 && self.watermark.is_finite()) {
             return Err(type_error("watermark must be a positive number (fraction of one core)"));
@@ -268,6 +271,9 @@ impl WorkerPool {
         };
         let key = match placement {
             Placement::Existing(key) => key,
+            Placement::StartNew if max_workers == 0 => {
+                return Err(crate::error::unsupported(format!("{subject}: this node hosts no media (maxWorkers: 0)")))
+            }
             Placement::StartNew => self.start_worker().await?,
         };
         self.hand_out(key, subject, reserve, cost, reason, candidates, max_workers)

@@ -1,10 +1,14 @@
 //! `MafaldaConsumer`: an app-visible consumer. When its producer lives on another
-//! worker it holds a `PipeLease`; closing the consumer returns the lease.
+//! worker it holds a `PipeLease`, on another node a `NodePipeLease`; closing the
+//! consumer returns them.
 
 use crate::control;
 use crate::error::{from_mediasoup, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::load::Holdings;
+use crate::cluster::remote::RemoteObject;
+use crate::router::backing::{local_or_remote, Backing};
+use crate::router::node_pipes::NodePipeLease;
 use crate::router::pipes::PipeLease;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
@@ -20,8 +24,9 @@ pub(crate) struct ConsumerInner {
     pub id: ConsumerId,
     pub producer_id: ProducerId,
     key: u64,
-    pub consumer: Slot<Consumer>,
+    pub consumer: Slot<Backing<Consumer>>,
     lease: Mutex<Option<PipeLease>>,
+    node_lease: Mutex<Option<NodePipeLease>>,
     transport: Weak<TransportInner>,
     router: WeakRouter,
 }
@@ -37,18 +42,58 @@ impl MafaldaConsumer {
         transport: &Arc<TransportInner>,
         consumer: Consumer,
         lease: Option<PipeLease>,
+        node_lease: Option<NodePipeLease>,
     ) -> Self {
         let inner = Arc::new(ConsumerInner {
             handle: next_handle(),
             id: consumer.id(),
             producer_id: consumer.producer_id(),
             key: transport.key,
-            consumer: Slot::new("Consumer", consumer.clone()),
+            consumer: Slot::new("Consumer", Backing::Local(consumer.clone())),
             lease: Mutex::new(lease),
+            node_lease: Mutex::new(node_lease),
             transport: Arc::downgrade(transport),
             router: Arc::downgrade(router),
         });
         forward_consumer_events(&router.events, &inner, &consumer);
+        Self { inner }
+    }
+
+    /// A consumer on a transport of another node. Its producer going away there
+    /// closes it here too.
+    pub(crate) fn new_remote(
+        router: &Arc<RouterInner>,
+        transport: &Arc<TransportInner>,
+        remote: Arc<RemoteObject>,
+        (id, producer_id): (ConsumerId, ProducerId),
+        node_lease: Option<NodePipeLease>,
+    ) -> Self {
+        let inner = Arc::new(ConsumerInner {
+            handle: next_handle(),
+            id,
+            producer_id,
+            key: transport.key,
+            consumer: Slot::new("Consumer", Backing::Remote(remote.clone())),
+            lease: Mutex::new(None),
+            node_lease: Mutex::new(node_lease),
+            transport: Arc::downgrade(transport),
+            router: Arc::downgrade(router),
+        });
+        let (sink, handle, weak) = (router.events.clone(), inner.handle, Arc::downgrade(&inner));
+        let gone = Arc::downgrade(&remote);
+        remote.listen(Arc::new(move |name, data| {
+            if let Some(name) = crate::cluster::remote::event_name(name) {
+                sink.emit(handle, name, data.clone());
+            }
+            if name == "producerclose" {
+                if let Some(remote) = gone.upgrade() {
+                    remote.mark_gone();
+                }
+                if let Some(inner) = weak.upgrade() {
+                    control::spawn(move || async move { inner.close() });
+                }
+            }
+        }));
         Self { inner }
     }
 
@@ -66,11 +111,14 @@ impl MafaldaConsumer {
 
     /// Whether this consumer reads a producer piped from another worker.
     pub fn piped(&self) -> bool {
-        self.inner.lease.lock().is_some()
+        self.inner.lease.lock().is_some() || self.inner.node_lease.lock().is_some()
     }
 
     pub fn data(&self) -> Result<Value> {
-        let c = self.inner.consumer.get()?;
+        let c = match self.inner.consumer.get()? {
+            Backing::Local(c) => c,
+            Backing::Remote(r) => return Ok(r.data.clone()),
+        };
         Ok(json!({
             "id": c.id(),
             "producerId": c.producer_id(),
@@ -87,54 +135,69 @@ impl MafaldaConsumer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.pause().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.consumer, "consumer.pause", Value::Null, |c| c.pause().await.map_err(from_mediasoup))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.resume().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.consumer, "consumer.resume", Value::Null, |c| c.resume().await.map_err(from_mediasoup))
     }
 
     pub async fn set_preferred_layers(&self, layers: ConsumerLayers) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.set_preferred_layers(layers).await.map_err(from_mediasoup) }).await
+        let args = json!({ "spatialLayer": layers.spatial_layer, "temporalLayer": layers.temporal_layer });
+        local_or_remote!(self.inner.consumer, "consumer.setPreferredLayers", args, |c| c.set_preferred_layers(layers).await.map_err(from_mediasoup))
     }
 
     pub async fn set_priority(&self, priority: u8) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.set_priority(priority).await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.consumer, "consumer.setPriority", json!(priority), |c| c.set_priority(priority).await.map_err(from_mediasoup))
     }
 
     pub async fn unset_priority(&self) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.unset_priority().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.consumer, "consumer.unsetPriority", Value::Null, |c| c.unset_priority().await.map_err(from_mediasoup))
     }
 
     pub async fn request_key_frame(&self) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.request_key_frame().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.consumer, "consumer.requestKeyFrame", Value::Null, |c| c.request_key_frame().await.map_err(from_mediasoup))
     }
 
     pub async fn dump(&self) -> Result<Value> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.consumer, "consumer.dump", Value::Null, |c| {
             c.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.consumer, "consumer.getStats", Value::Null, |c| {
             c.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn enable_trace_event(&self, types: Vec<ConsumerTraceEventType>) -> Result<()> {
-        let c = self.inner.consumer.get()?;
-        control::run(move || async move { c.enable_trace_event(types).await.map_err(from_mediasoup) }).await
+        let args = json!(types);
+        local_or_remote!(self.inner.consumer, "consumer.enableTraceEvent", args, |c| c.enable_trace_event(types).await.map_err(from_mediasoup))
+    }
+
+    /// Calls `on(name)` when its producer pauses, resumes or closes (a pipe consumer
+    /// passes them on to the producer at its other end).
+    pub(crate) fn on_producer_state(&self, on: Arc<dyn Fn(&'static str) + Send + Sync>) {
+        match self.inner.consumer.get() {
+            Ok(Backing::Local(c)) => {
+                for name in ["producerpause", "producerresume", "producerclose"] {
+                    let on = on.clone();
+                    let callback = move || on(name);
+                    match name {
+                        "producerpause" => c.on_producer_pause(callback).detach(),
+                        "producerresume" => c.on_producer_resume(callback).detach(),
+                        _ => c.on_producer_close(callback).detach(),
+                    }
+                }
+            }
+            Ok(Backing::Remote(r)) => r.listen(Arc::new(move |name, _| {
+                if let Some(name @ ("producerpause" | "producerresume" | "producerclose")) = crate::cluster::remote::event_name(name) {
+                    on(name);
+                }
+            })),
+            Err(_) => {}
+        }
     }
 
     pub fn close(&self) {
@@ -146,12 +209,23 @@ impl ConsumerInner {
     pub fn close(&self) {
         let Some(consumer) = self.consumer.take() else { return };
         let lease = self.lease.lock().take();
+        let node_lease = self.node_lease.lock().take();
         if let Some(transport) = self.transport.upgrade() {
             transport.children.lock().consumers.remove(&self.id);
         }
-        drop(consumer);
+        let local = match consumer {
+            Backing::Local(consumer) => {
+                drop(consumer);
+                true
+            }
+            Backing::Remote(remote) => {
+                remote.close("consumer.close");
+                false
+            }
+        };
         drop(lease);
-        if let Some(router) = self.router.upgrade() {
+        drop(node_lease);
+        if let (true, Some(router)) = (local, self.router.upgrade()) {
             router.pool.adjust(self.key, Holdings { consumers: 1, ..Holdings::default() }, true);
         }
     }

@@ -4,17 +4,26 @@
 //! chosen worker on demand, keeps the directory of where every producer lives, and
 //! closes shards that no longer hold anything.
 
+pub(crate) mod backing;
+pub(crate) mod capabilities;
 pub mod consumer;
 pub mod data_consumer;
 pub mod data_producer;
+pub(crate) mod node_pipes;
+pub(crate) mod parts;
 pub(crate) mod pipes;
 pub mod producer;
 pub mod rtp_observer;
 pub(crate) mod shard;
 pub mod transport;
 
+use crate::cluster::addresses::localize;
+use crate::cluster::Cluster;
 use crate::control;
 use crate::error::{from_mediasoup, invalid_state, unsupported, Result};
+use crate::router::node_pipes::{NodePairEntry, NodePipeSlot};
+use crate::router::parts::Part;
+use crate::shapes;
 use mediasoup::worker::CreateRouterError;
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::load::Holdings;
@@ -41,6 +50,12 @@ pub(crate) struct RouterState {
     pub pipe_pairs: HashMap<(u64, u64), PairEntry>,
     pub transports: HashMap<TransportId, Arc<TransportInner>>,
     pub observers: HashMap<RtpObserverId, Arc<ObserverInner>>,
+    /// Parts of this router on other nodes, by node id.
+    pub parts: HashMap<String, Part>,
+    /// Home node of each app producer produced on another node.
+    pub remote_producers: HashMap<ProducerId, String>,
+    pub node_pipes: HashMap<(ProducerId, String), NodePipeSlot>,
+    pub node_pairs: HashMap<(String, String), NodePairEntry>,
 }
 
 pub(crate) struct RouterInner {
@@ -48,6 +63,8 @@ pub(crate) struct RouterInner {
     pub id: String,
     pub pool: WorkerPool,
     pub events: EventSink,
+    /// Set on the router an app created in a cluster (parts hosted for other nodes have none).
+    pub cluster: Option<Arc<Cluster>>,
     media_codecs: Vec<RtpCodecCapability>,
     rtp_capabilities: Mutex<Option<RtpCapabilitiesFinalized>>,
     pub state: Mutex<RouterState>,
@@ -55,6 +72,21 @@ pub(crate) struct RouterInner {
     closed: AtomicBool,
     /// Called once when the router closes (the `Mafalda` registry forgets it).
     on_close: Mutex<Option<Box<dyn FnOnce(&str) + Send>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    WebRtc,
+    Plain,
+    Pipe,
+    Direct,
+}
+
+/// Which node a new transport goes to.
+pub(crate) enum Target {
+    /// The cluster's placement decides (this node without a cluster).
+    Choose,
+    Node(String),
 }
 
 /// Where a new WebRtcTransport listens.
@@ -80,11 +112,24 @@ impl MafaldaRouter {
         media_codecs: Vec<RtpCodecCapability>,
         on_close: Box<dyn FnOnce(&str) + Send>,
     ) -> Result<Self> {
+        Self::create_in(pool, events, media_codecs, on_close, None).await
+    }
+
+    /// With a cluster, the router's first part may be on another node (when this one
+    /// hosts no media or drains).
+    pub(crate) async fn create_in(
+        pool: WorkerPool,
+        events: EventSink,
+        media_codecs: Vec<RtpCodecCapability>,
+        on_close: Box<dyn FnOnce(&str) + Send>,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Result<Self> {
         let inner = Arc::new(RouterInner {
             handle: next_handle(),
             id: uuid::Uuid::new_v4().to_string(),
             pool,
             events,
+            cluster: cluster.clone(),
             media_codecs,
             rtp_capabilities: Mutex::new(None),
             state: Mutex::new(RouterState {
@@ -95,6 +140,10 @@ impl MafaldaRouter {
                 pipe_pairs: HashMap::new(),
                 transports: HashMap::new(),
                 observers: HashMap::new(),
+                parts: HashMap::new(),
+                remote_producers: HashMap::new(),
+                node_pipes: HashMap::new(),
+                node_pairs: HashMap::new(),
             }),
             shard_creation: tokio::sync::Mutex::new(()),
             closed: AtomicBool::new(false),
@@ -102,6 +151,12 @@ impl MafaldaRouter {
         });
         // The first shard is created at once: it validates the codecs with a real
         // worker and gives the router its RTP capabilities.
+        if let Some(cluster) = cluster.filter(|c| inner.pool.max_workers() == 0 || c.draining()) {
+            let (node, _) = cluster.choose(&HashSet::new(), &format!("router {}", inner.id))?;
+            let capabilities = inner.first_part(&cluster, &node).await?;
+            *inner.rtp_capabilities.lock() = Some(shapes::parse(&capabilities, "rtpCapabilities")?);
+            return Ok(Self { inner });
+        }
         let placed = inner.place("router".to_string(), Holdings::default()).await?;
         let router = inner.ensure_shard(&placed).await?;
         *inner.rtp_capabilities.lock() = Some(router.rtp_capabilities().clone());
@@ -122,6 +177,18 @@ impl MafaldaRouter {
 
     pub fn rtp_capabilities(&self) -> RtpCapabilitiesFinalized {
         self.inner.rtp_capabilities.lock().clone().unwrap_or_default()
+    }
+
+    /// A transport of `kind` from mediasoup's JS options, on the node the cluster
+    /// chooses (this one without a cluster, or with a WebRtcServer of the app's).
+    pub async fn create_transport_json(
+        &self,
+        kind: TransportKind,
+        options: Value,
+        server: Option<MafaldaWebRtcServer>,
+    ) -> Result<MafaldaTransport> {
+        let this = self.inner.clone();
+        control::run(move || async move { this.create_transport_on(Target::Choose, kind, options, server).await }).await
     }
 
     /// `build` makes the options once the worker is known, from the WebRtcServer the
@@ -219,7 +286,15 @@ impl MafaldaRouter {
     /// the given capabilities.
     pub fn can_consume(&self, producer_id: &ProducerId, rtp_capabilities: &RtpCapabilities) -> bool {
         let state = self.inner.state.lock();
-        let Some(key) = state.producers.get(producer_id) else { return false };
+        let Some(key) = state.producers.get(producer_id) else {
+            // Produced on another node: decided on its consumable parameters here.
+            return state.remote_producers.contains_key(producer_id)
+                && state.transports.values().find_map(|t| t.children.lock().producers.get(producer_id).cloned()).is_some_and(|p| {
+                    crate::router::producer::MafaldaProducer { inner: p }
+                        .data()
+                        .is_ok_and(|data| crate::router::capabilities::can_consume(&data["consumableRtpParameters"], rtp_capabilities))
+                });
+        };
         state.shards.get(key).is_some_and(|shard| shard.router.can_consume(producer_id, rtp_capabilities))
     }
 
@@ -252,6 +327,58 @@ impl RouterInner {
         self.check_open()?;
         let shard_keys: HashSet<u64> = self.state.lock().shards.keys().copied().collect();
         self.pool.place(format!("{what} of router {}", self.id), &shard_keys, reserve).await
+    }
+
+    pub(crate) async fn create_transport_on(
+        self: &Arc<Self>,
+        target: Target,
+        kind: TransportKind,
+        mut options: Value,
+        server: Option<MafaldaWebRtcServer>,
+    ) -> Result<MafaldaTransport> {
+        self.check_open()?;
+        // Bad arguments are TypeErrors here, wherever the transport then goes.
+        let own_listen = ["listenInfos", "listenIps"].iter().any(|k| options.get(*k).is_some_and(|v| !v.is_null()));
+        match kind {
+            TransportKind::WebRtc if server.is_none() && own_listen => drop(shapes::webrtc_transport_options(&options, None)?),
+            TransportKind::Plain => drop(shapes::plain_transport_options(&options)?),
+            TransportKind::Pipe => drop(shapes::pipe_transport_options(&options)?),
+            TransportKind::Direct => drop(shapes::direct_transport_options(&options)?),
+            TransportKind::WebRtc => {}
+        }
+        if let Some(cluster) = self.cluster.clone() {
+            let here = cluster.node_id().to_string();
+            let node = match target {
+                Target::Node(node) => node,
+                // A WebRtcServer's transports stay with its sockets; direct ones with the app.
+                Target::Choose if server.is_some() || kind == TransportKind::Direct => here.clone(),
+                Target::Choose => {
+                    let holding: HashSet<String> = self.state.lock().parts.keys().cloned().collect();
+                    cluster.choose(&holding, &format!("{} transport of router {}", kind.name(), self.id))?.0
+                }
+            };
+            if node != here {
+                return self.create_remote_transport(&cluster, &node, kind, options).await;
+            }
+            if self.pool.max_workers() == 0 {
+                return Err(unsupported(format!("this node hosts no media (maxWorkers: 0): a {} transport must go to another node", kind.name())));
+            }
+            localize(&mut options, &cluster.options.listen_ip.to_string(), &cluster.options.announced_address);
+        }
+        let router = MafaldaRouter { inner: self.clone() };
+        match kind {
+            TransportKind::WebRtc => {
+                let listen = match server {
+                    Some(server) => WebRtcListen::Server(server),
+                    None if own_listen => WebRtcListen::Own,
+                    None => WebRtcListen::PoolServer,
+                };
+                router.create_webrtc_transport(listen, move |server| shapes::webrtc_transport_options(&options, server)).await
+            }
+            TransportKind::Plain => router.create_plain_transport(shapes::plain_transport_options(&options)?).await,
+            TransportKind::Pipe => router.create_pipe_transport(shapes::pipe_transport_options(&options)?).await,
+            TransportKind::Direct => router.create_direct_transport(shapes::direct_transport_options(&options)?).await,
+        }
     }
 
     async fn place_transport(&self, what: &str) -> Result<Placed> {
@@ -320,7 +447,8 @@ impl RouterInner {
                 return Err(e);
             }
         };
-        let created = MafaldaTransport::new(self, placed.key, transport);
+        let Some(id) = transport.local_id() else { return Err(unsupported("registering a transport of another node as local")) };
+        let created = MafaldaTransport::new(self, placed.key, id, transport);
         let mut state = self.state.lock();
         if let Some(shard) = state.shards.get_mut(&placed.key) {
             shard.transports.insert(created.inner.id);
@@ -339,15 +467,21 @@ impl RouterInner {
         created
     }
 
-    pub fn transport_closed(&self, id: TransportId, key: u64) {
+    pub fn transport_closed(&self, id: TransportId, key: u64, node: Option<&str>) {
         {
             let mut state = self.state.lock();
             state.transports.remove(&id);
-            if let Some(shard) = state.shards.get_mut(&key) {
+            if let Some(node) = node {
+                if let Some(part) = state.parts.get_mut(node) {
+                    part.transports.remove(&id);
+                }
+            } else if let Some(shard) = state.shards.get_mut(&key) {
                 shard.transports.remove(&id);
             }
         }
-        self.pool.adjust(key, Holdings { transports: 1, ..Holdings::default() }, true);
+        if node.is_none() {
+            self.pool.adjust(key, Holdings { transports: 1, ..Holdings::default() }, true);
+        }
         self.collect_empty_shards();
     }
 
@@ -368,6 +502,11 @@ impl RouterInner {
         for observer in observers {
             observer.forget_producer(id);
         }
+        self.collect_empty_shards();
+    }
+
+    pub fn remote_producer_closed(&self, id: &ProducerId) {
+        self.state.lock().remote_producers.remove(id);
         self.collect_empty_shards();
     }
 
@@ -399,6 +538,7 @@ impl RouterInner {
             self.pool.shard_closed(shard.key);
             drop(shard);
         }
+        self.collect_empty_parts();
     }
 
     /// The worker under a shard died: everything on it is gone. Tell each
@@ -453,14 +593,18 @@ impl RouterInner {
         for observer in observers {
             observer.close();
         }
-        let (shards, pipes) = {
+        let (shards, pipes, node_pipes, parts) = {
             let mut state = self.state.lock();
             state.producers.clear();
             state.data_producers.clear();
+            state.remote_producers.clear();
             let pipes = (std::mem::take(&mut state.pipes), std::mem::take(&mut state.pipe_pairs));
-            (std::mem::take(&mut state.shards), pipes)
+            let node_pipes = (std::mem::take(&mut state.node_pipes), std::mem::take(&mut state.node_pairs));
+            (std::mem::take(&mut state.shards), pipes, node_pipes, std::mem::take(&mut state.parts))
         };
         drop(pipes);
+        drop(node_pipes);
+        drop(parts);
         for (key, shard) in shards {
             self.pool.shard_closed(key);
             drop(shard);
@@ -482,16 +626,17 @@ impl RouterInner {
     }
 
     async fn dump(self: &Arc<Self>) -> Value {
-        let (transports, observers, shards) = {
+        let (transports, observers, shards, parts) = {
             let state = self.state.lock();
             (
-                state.transports.values().cloned().collect::<Vec<_>>(),
+                state.transports.values().filter(|t| !t.is_internal()).cloned().collect::<Vec<_>>(),
                 state.observers.values().cloned().collect::<Vec<_>>(),
                 state
                     .shards
                     .values()
                     .map(|s| (s.worker_id.to_string(), s.router.clone(), s.transports.len()))
                     .collect::<Vec<_>>(),
+                state.parts.iter().map(|(node, p)| json!({ "nodeId": node, "transportCount": p.transports.len() })).collect::<Vec<_>>(),
             )
         };
         let mut map_producer_consumers: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -546,6 +691,12 @@ impl RouterInner {
             "mapDataProducerIdDataConsumerIds": map_data_producer_consumers,
             "mapDataConsumerIdDataProducerId": map_data_consumer_producer,
             "shards": shard_dumps,
+            "parts": parts,
+            "nodePipes": self
+                .node_pipe_summaries()
+                .into_iter()
+                .map(|(from, to, id)| json!({ "fromNodeId": from, "toNodeId": to, "producerId": id }))
+                .collect::<Vec<_>>(),
         })
     }
 }

@@ -1,10 +1,11 @@
 //! `MafaldaProducer`: an app-visible producer. Its id is registered in the router's
-//! directory so that consumers on any shard can find (and pipe) it.
+//! directory so that consumers on any shard (or node) can find (and pipe) it.
 
-use crate::control;
 use crate::error::{from_mediasoup, from_notification, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
+use crate::cluster::remote::RemoteObject;
+use crate::router::backing::{local_or_remote, Backing};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use crate::router::transport::TransportInner;
@@ -17,7 +18,9 @@ pub(crate) struct ProducerInner {
     pub handle: Handle,
     pub id: ProducerId,
     key: u64,
-    pub producer: Slot<Producer>,
+    /// The target end of a pipe between nodes, not the app's producer.
+    pipe_end: bool,
+    pub producer: Slot<Backing<Producer>>,
     transport: Weak<TransportInner>,
     router: WeakRouter,
 }
@@ -47,7 +50,30 @@ impl MafaldaProducer {
                 handle,
                 id: producer.id(),
                 key: transport.key,
-                producer: Slot::new("Producer", producer),
+                pipe_end: transport.is_internal(),
+                producer: Slot::new("Producer", Backing::Local(producer)),
+                transport: Arc::downgrade(transport),
+                router: Arc::downgrade(router),
+            }),
+        }
+    }
+
+    /// A producer on a transport of another node; its events come back through `remote`.
+    pub(crate) fn new_remote(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, remote: Arc<RemoteObject>, id: ProducerId) -> Self {
+        let handle = next_handle();
+        let sink = router.events.clone();
+        remote.listen(Arc::new(move |name, data| {
+            if let Some(name) = crate::cluster::remote::event_name(name) {
+                sink.emit(handle, name, data.clone());
+            }
+        }));
+        Self {
+            inner: Arc::new(ProducerInner {
+                handle,
+                id,
+                key: transport.key,
+                pipe_end: transport.is_internal(),
+                producer: Slot::new("Producer", Backing::Remote(remote)),
                 transport: Arc::downgrade(transport),
                 router: Arc::downgrade(router),
             }),
@@ -68,7 +94,10 @@ impl MafaldaProducer {
 
     /// Getter state in mediasoup's JS shape.
     pub fn data(&self) -> Result<Value> {
-        let p = self.inner.producer.get()?;
+        let p = match self.inner.producer.get()? {
+            Backing::Local(p) => p,
+            Backing::Remote(r) => return Ok(r.data.clone()),
+        };
         Ok(json!({
             "id": p.id(),
             "kind": p.kind(),
@@ -81,40 +110,34 @@ impl MafaldaProducer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        let p = self.inner.producer.get()?;
-        control::run(move || async move { p.pause().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.producer, "producer.pause", Value::Null, |p| p.pause().await.map_err(from_mediasoup))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        let p = self.inner.producer.get()?;
-        control::run(move || async move { p.resume().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.producer, "producer.resume", Value::Null, |p| p.resume().await.map_err(from_mediasoup))
     }
 
     pub async fn dump(&self) -> Result<Value> {
-        let p = self.inner.producer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.producer, "producer.dump", Value::Null, |p| {
             p.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
-        let p = self.inner.producer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.producer, "producer.getStats", Value::Null, |p| {
             p.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn enable_trace_event(&self, types: Vec<ProducerTraceEventType>) -> Result<()> {
-        let p = self.inner.producer.get()?;
-        control::run(move || async move { p.enable_trace_event(types).await.map_err(from_mediasoup) }).await
+        let args = json!(types);
+        local_or_remote!(self.inner.producer, "producer.enableTraceEvent", args, |p| p.enable_trace_event(types).await.map_err(from_mediasoup))
     }
 
     /// RTP from the app, for producers of a DirectTransport. A worker notification:
     /// sent at once, in the order of the calls.
     pub fn send(&self, rtp_packet: Vec<u8>) -> Result<()> {
-        let Producer::Direct(d) = self.inner.producer.get()? else {
+        let Backing::Local(Producer::Direct(d)) = self.inner.producer.get()? else {
             return Err(unsupported("send() is only for producers of a DirectTransport"));
         };
         d.send(rtp_packet).map_err(from_notification)
@@ -131,10 +154,19 @@ impl ProducerInner {
         if let Some(transport) = self.transport.upgrade() {
             transport.children.lock().producers.remove(&self.id);
         }
-        drop(producer);
-        if let Some(router) = self.router.upgrade() {
-            router.pool.adjust(self.key, Holdings { producers: 1, ..Holdings::default() }, true);
-            router.producer_closed(&self.id);
+        let Some(router) = self.router.upgrade() else { return };
+        match producer {
+            Backing::Local(producer) => {
+                drop(producer);
+                router.pool.adjust(self.key, Holdings { producers: 1, ..Holdings::default() }, true);
+                router.producer_closed(&self.id);
+            }
+            Backing::Remote(remote) => {
+                remote.close("producer.close");
+                if !self.pipe_end {
+                    router.remote_producer_closed(&self.id);
+                }
+            }
         }
     }
 }

@@ -9,7 +9,10 @@ use crate::router::data_producer::{DataProducerInner, MafaldaDataProducer};
 use crate::error::{from_consume_error, from_mediasoup, from_produce_error, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
+use crate::cluster::remote::RemoteObject;
+use crate::router::node_pipes::NodePipeLease;
 use crate::router::producer::{MafaldaProducer, ProducerInner};
+use crate::shapes;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use mediasoup::plain_transport::PlainTransportRemoteParameters;
@@ -19,6 +22,7 @@ use mediasoup::transport::TransportTraceEventType;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -27,30 +31,43 @@ pub enum AnyTransport {
     Plain(PlainTransport),
     Pipe(PipeTransport),
     Direct(DirectTransport),
+    /// A transport of this router on another node of the cluster: its kind, its proxy.
+    Remote(&'static str, Arc<RemoteObject>),
 }
 
+/// `$body` with the mediasoup transport of this node; `$remote` for one of another node.
 macro_rules! each_transport {
-    ($t:expr, $x:ident => $body:expr) => {
+    ($t:expr, $x:ident => $body:expr, $r:ident => $remote:expr) => {
         match $t {
             AnyTransport::WebRtc($x) => $body,
             AnyTransport::Plain($x) => $body,
             AnyTransport::Pipe($x) => $body,
             AnyTransport::Direct($x) => $body,
+            AnyTransport::Remote(_, $r) => $remote,
         }
     };
 }
 
 impl AnyTransport {
-    pub fn id(&self) -> TransportId {
-        each_transport!(self, t => t.id())
-    }
-
     pub fn kind(&self) -> &'static str {
         match self {
             AnyTransport::WebRtc(_) => "webrtc",
             AnyTransport::Plain(_) => "plain",
             AnyTransport::Pipe(_) => "pipe",
             AnyTransport::Direct(_) => "direct",
+            AnyTransport::Remote(kind, _) => kind,
+        }
+    }
+
+    /// Its id, when it is a mediasoup transport of this node.
+    pub fn local_id(&self) -> Option<TransportId> {
+        each_transport!(self, t => Some(t.id()), _r => None)
+    }
+
+    fn remote(&self) -> Option<Arc<RemoteObject>> {
+        match self {
+            AnyTransport::Remote(_, r) => Some(r.clone()),
+            _ => None,
         }
     }
 
@@ -83,6 +100,7 @@ impl AnyTransport {
                 "srtpParameters": t.srtp_parameters(),
             }),
             AnyTransport::Direct(_) => json!({}),
+            AnyTransport::Remote(_, r) => r.data.clone(),
         }
     }
 }
@@ -98,8 +116,12 @@ pub(crate) struct Children {
 pub(crate) struct TransportInner {
     pub handle: Handle,
     pub id: TransportId,
-    /// Pool key of the worker this transport lives on.
+    /// Pool key of the worker this transport lives on (on its node).
     pub key: u64,
+    /// The node it lives on; `None`: this one.
+    pub node: Option<String>,
+    /// A pipe end between nodes, made by the router: not the app's.
+    pub internal: AtomicBool,
     pub kind: &'static str,
     pub router: WeakRouter,
     pub transport: Slot<AnyTransport>,
@@ -112,11 +134,14 @@ pub struct MafaldaTransport {
 }
 
 impl MafaldaTransport {
-    pub(crate) fn new(router: &Arc<RouterInner>, key: u64, transport: AnyTransport) -> Self {
+    pub(crate) fn new(router: &Arc<RouterInner>, key: u64, id: TransportId, transport: AnyTransport) -> Self {
+        let node = transport.remote().map(|r| r.node.clone());
         let inner = Arc::new(TransportInner {
             handle: next_handle(),
-            id: transport.id(),
+            id,
             key,
+            node,
+            internal: AtomicBool::new(false),
             kind: transport.kind(),
             router: Arc::downgrade(router),
             transport: Slot::new("Transport", transport.clone()),
@@ -138,8 +163,11 @@ impl MafaldaTransport {
         self.inner.kind
     }
 
-    /// Id of the worker the transport was placed on.
+    /// Id of the worker the transport was placed on (on this node).
     pub fn worker_id(&self) -> Option<String> {
+        if self.inner.node.is_some() {
+            return None;
+        }
         let router = self.inner.router.upgrade()?;
         router.pool.worker_id(self.inner.key).map(|id| id.to_string())
     }
@@ -154,6 +182,28 @@ impl MafaldaTransport {
 
     pub fn close(&self) {
         self.inner.close();
+    }
+
+    /// The node it lives on; `None`: this one.
+    pub fn node_id(&self) -> Option<String> {
+        self.inner.node.clone()
+    }
+
+    /// `connect()` with the parameters of this transport's kind (mediasoup's JS
+    /// shape); resolves to the new getter state.
+    pub async fn connect_json(&self, params: Value) -> Result<Value> {
+        if let Some(remote) = self.inner.transport.get()?.remote() {
+            return control::run(move || async move { remote.call("transport.connect", params).await }).await;
+        }
+        match self.kind() {
+            "webrtc" => {
+                self.connect_webrtc(shapes::webrtc_connect(&params)?).await?;
+                self.data()
+            }
+            "plain" => self.connect_plain(shapes::plain_connect(&params)?).await,
+            "pipe" => self.connect_pipe(shapes::pipe_connect(&params)?).await,
+            _ => Ok(Value::Null),
+        }
     }
 
     pub async fn connect_webrtc(&self, dtls_parameters: DtlsParameters) -> Result<()> {
@@ -199,6 +249,7 @@ impl MafaldaTransport {
         control::run(move || async move {
             match transport {
                 AnyTransport::WebRtc(t) => Ok(serde_json::to_value(t.restart_ice().await.map_err(from_mediasoup)?).unwrap_or_default()),
+                AnyTransport::Remote(_, r) => r.call("transport.restartIce", Value::Null).await,
                 other => Err(unsupported(format!("restartIce() on a {} transport", other.kind()))),
             }
         })
@@ -213,6 +264,7 @@ impl MafaldaTransport {
                 AnyTransport::Plain(t) => t.set_max_incoming_bitrate(bitrate).await,
                 AnyTransport::Pipe(t) => t.set_max_incoming_bitrate(bitrate).await,
                 AnyTransport::Direct(_) => return Err(unsupported("setMaxIncomingBitrate() on a direct transport")),
+                AnyTransport::Remote(_, r) => return r.call("transport.setMaxIncomingBitrate", json!(bitrate)).await.map(drop),
             }
             .map_err(from_mediasoup)
         })
@@ -224,6 +276,7 @@ impl MafaldaTransport {
         control::run(move || async move {
             match transport {
                 AnyTransport::WebRtc(t) => t.set_max_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
+                AnyTransport::Remote("webrtc", r) => r.call("transport.setMaxOutgoingBitrate", json!(bitrate)).await.map(drop),
                 other => Err(unsupported(format!("setMaxOutgoingBitrate() on a {} transport", other.kind()))),
             }
         })
@@ -235,6 +288,7 @@ impl MafaldaTransport {
         control::run(move || async move {
             match transport {
                 AnyTransport::WebRtc(t) => t.set_min_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
+                AnyTransport::Remote("webrtc", r) => r.call("transport.setMinOutgoingBitrate", json!(bitrate)).await.map(drop),
                 other => Err(unsupported(format!("setMinOutgoingBitrate() on a {} transport", other.kind()))),
             }
         })
@@ -244,7 +298,9 @@ impl MafaldaTransport {
     pub async fn enable_trace_event(&self, types: Vec<TransportTraceEventType>) -> Result<()> {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
-            each_transport!(transport, t => t.enable_trace_event(types).await).map_err(from_mediasoup)
+            each_transport!(transport,
+                t => t.enable_trace_event(types).await.map_err(from_mediasoup),
+                r => r.call("transport.enableTraceEvent", json!(types)).await.map(drop))
         })
         .await
     }
@@ -252,8 +308,9 @@ impl MafaldaTransport {
     pub async fn dump(&self) -> Result<Value> {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
-            each_transport!(transport, t => t.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()))
-                .map_err(from_mediasoup)
+            each_transport!(transport,
+                t => t.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup),
+                r => r.call("transport.dump", Value::Null).await)
         })
         .await
     }
@@ -261,8 +318,9 @@ impl MafaldaTransport {
     pub async fn get_stats(&self) -> Result<Value> {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
-            each_transport!(transport, t => t.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()))
-                .map_err(from_mediasoup)
+            each_transport!(transport,
+                t => t.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup),
+                r => r.call("transport.getStats", Value::Null).await)
         })
         .await
     }
@@ -278,12 +336,34 @@ impl MafaldaTransport {
         .await
     }
 
+    /// `produce()` with mediasoup's JS options (checked here wherever the transport lives).
+    pub async fn produce_json(&self, options: Value) -> Result<MafaldaProducer> {
+        let typed = shapes::produce(&options)?;
+        let Some(remote) = self.inner.transport.get()?.remote() else { return self.produce(typed).await };
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let router = inner.router()?;
+            let reply = remote.call("transport.produce", options).await?;
+            let (handle, id, data) = created(&reply)?;
+            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let created = MafaldaProducer::new_remote(&router, &inner, proxy, shapes::parse(&json!(id), "id")?);
+            if !inner.is_internal() {
+                router.state.lock().remote_producers.insert(created.inner.id, remote.node.clone());
+            }
+            inner.children.lock().producers.insert(created.inner.id, created.inner.clone());
+            Ok(created)
+        })
+        .await
+    }
+
     pub async fn produce(&self, options: ProducerOptions) -> Result<MafaldaProducer> {
         let inner = self.inner.clone();
         control::run(move || async move {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
-            let producer = each_transport!(&transport, t => t.produce(options).await).map_err(from_produce_error)?;
+            let producer = each_transport!(&transport,
+                t => t.produce(options).await.map_err(from_produce_error),
+                _r => Err(unsupported("typed produce() on a transport of another node")))?;
             let created = MafaldaProducer::new(&router, &inner, producer);
             router.state.lock().producers.insert(created.inner.id, inner.key);
             inner.children.lock().producers.insert(created.inner.id, created.inner.clone());
@@ -294,18 +374,34 @@ impl MafaldaTransport {
     }
 
     /// Consumes a producer of this router wherever it lives: when it is on another
-    /// worker it is piped here first (or an existing pipe is reused).
-    pub async fn consume(&self, options: ConsumerOptions) -> Result<MafaldaConsumer> {
+    /// node it is piped to this transport's node first, when on another worker to
+    /// this transport's worker (or existing pipes are reused).
+    pub async fn consume_json(&self, json_options: Value) -> Result<MafaldaConsumer> {
+        let options = shapes::consume(&json_options)?;
         let inner = self.inner.clone();
         control::run(move || async move {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
-            let lease = router.acquire_media_pipe(options.producer_id, inner.key).await?;
-            let consumer = each_transport!(&transport, t => t.consume(options).await).map_err(from_consume_error)?;
-            let created = MafaldaConsumer::new(&router, &inner, consumer, lease);
+            let node_lease = router.acquire_node_pipe(options.producer_id, inner.node.clone()).await?;
+            let Some(remote) = transport.remote() else { return inner.consume_here(&router, options, node_lease).await };
+            let reply = remote.call("transport.consume", json_options).await?;
+            let (handle, id, data) = created(&reply)?;
+            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let ids = (shapes::parse(&json!(id), "id")?, options.producer_id);
+            let created = MafaldaConsumer::new_remote(&router, &inner, proxy, ids, node_lease);
             inner.children.lock().consumers.insert(created.inner.id, created.inner.clone());
-            router.pool.adjust(inner.key, Holdings { consumers: 1, ..Holdings::default() }, false);
             Ok(created)
+        })
+        .await
+    }
+
+    /// See `consume_json`.
+    pub async fn consume(&self, options: ConsumerOptions) -> Result<MafaldaConsumer> {
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let router = inner.router()?;
+            let node_lease = router.acquire_node_pipe(options.producer_id, inner.node.clone()).await?;
+            inner.consume_here(&router, options, node_lease).await
         })
         .await
     }
@@ -315,7 +411,9 @@ impl MafaldaTransport {
         control::run(move || async move {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
-            let data_producer = each_transport!(&transport, t => t.produce_data(options).await).map_err(from_mediasoup)?;
+            let data_producer = each_transport!(&transport,
+                t => t.produce_data(options).await.map_err(from_mediasoup),
+                r => Err(unsupported(format!("produceData() on a transport of node {} (data channels do not cross nodes yet)", r.node))))?;
             let direct = matches!(data_producer, DataProducer::Direct(_));
             let created = MafaldaDataProducer::new(&router, &inner, data_producer);
             router.state.lock().data_producers.insert(created.inner.id, (inner.key, direct));
@@ -331,11 +429,16 @@ impl MafaldaTransport {
         let inner = self.inner.clone();
         control::run(move || async move {
             let transport = inner.transport.get()?;
+            if let Some(r) = transport.remote() {
+                return Err(unsupported(format!("consumeData() on a transport of node {} (data channels do not cross nodes yet)", r.node)));
+            }
             let router = inner.router()?;
             let (lease, local_id) = router.acquire_data_pipe(data_producer_id, inner.key).await?;
             let mut options = reliability.options(local_id, inner.kind == "direct");
             options.paused = paused;
-            let data_consumer = each_transport!(&transport, t => t.consume_data(options).await).map_err(from_mediasoup)?;
+            let data_consumer = each_transport!(&transport,
+                t => t.consume_data(options).await.map_err(from_mediasoup),
+                _r => Err(unsupported("consumeData() across nodes")))?;
             let created = MafaldaDataConsumer::new(&router, &inner, data_consumer, data_producer_id, lease);
             inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
             Ok(created)
@@ -344,9 +447,41 @@ impl MafaldaTransport {
     }
 }
 
+/// (handle there, id, getter state) of an object another node created for us.
+fn created(reply: &Value) -> Result<(u64, String, Value)> {
+    let handle = reply["handle"].as_u64();
+    let id = reply["id"].as_str().map(str::to_string);
+    match (handle, id) {
+        (Some(handle), Some(id)) => Ok((handle, id, reply["data"].clone())),
+        _ => Err(crate::error::MafaldaError::new(crate::ErrorKind::Other, "malformed reply from another node (no handle or id)")),
+    }
+}
+
 impl TransportInner {
     pub fn router(&self) -> Result<Arc<RouterInner>> {
         self.router.upgrade().ok_or_else(|| crate::error::invalid_state("Router closed"))
+    }
+
+    pub fn is_internal(&self) -> bool {
+        self.internal.load(Ordering::SeqCst)
+    }
+
+    /// The consumer on this node's transport, the producer piped to its worker first.
+    async fn consume_here(
+        self: &Arc<Self>,
+        router: &Arc<RouterInner>,
+        options: ConsumerOptions,
+        node_lease: Option<NodePipeLease>,
+    ) -> Result<MafaldaConsumer> {
+        let transport = self.transport.get()?;
+        let lease = router.acquire_media_pipe(options.producer_id, self.key).await?;
+        let consumer = each_transport!(&transport,
+            t => t.consume(options).await.map_err(from_consume_error),
+            _r => Err(unsupported("consume_here() on a transport of another node")))?;
+        let created = MafaldaConsumer::new(router, self, consumer, lease, node_lease);
+        self.children.lock().consumers.insert(created.inner.id, created.inner.clone());
+        router.pool.adjust(self.key, Holdings { consumers: 1, ..Holdings::default() }, false);
+        Ok(created)
     }
 
     /// Closes the children, then the transport itself.
@@ -365,9 +500,12 @@ impl TransportInner {
         for (_, p) in children.data_producers {
             p.close();
         }
+        if let AnyTransport::Remote(_, remote) = &transport {
+            remote.close("transport.close");
+        }
         drop(transport);
         if let Some(router) = self.router.upgrade() {
-            router.transport_closed(self.id, self.key);
+            router.transport_closed(self.id, self.key, self.node.as_deref());
         }
     }
 }
@@ -402,9 +540,30 @@ fn forward_transport_events(router: &Arc<RouterInner>, inner: &Arc<TransportInne
             let sink = sink.clone();
             t.on_rtcp(move |bytes| sink.emit_bytes(handle, "rtcp", Value::Null, bytes.to_vec())).detach();
         }
+        AnyTransport::Remote(..) => {}
     }
-    each_transport!(transport, t => {
-        let sink = sink.clone();
-        t.on_trace(Arc::new(move |trace| sink.emit(handle, "trace", json!(trace)))).detach()
-    });
+    each_transport!(transport,
+        t => {
+            let sink = sink.clone();
+            t.on_trace(Arc::new(move |trace| sink.emit(handle, "trace", json!(trace)))).detach()
+        },
+        r => {
+            // Its node's worker died: mediasoup says "routerclose" for what lived there.
+            let weak = Arc::downgrade(inner);
+            let remote = Arc::downgrade(r);
+            let sink = sink.clone();
+            r.listen(Arc::new(move |name, data| {
+                if let Some(name) = crate::cluster::remote::event_name(name) {
+                    sink.emit(handle, name, data.clone());
+                }
+                if name == "routerclose" {
+                    if let Some(inner) = weak.upgrade() {
+                        if let Some(remote) = remote.upgrade() {
+                            remote.mark_gone();
+                        }
+                        control::spawn(move || async move { inner.close() });
+                    }
+                }
+            }));
+        });
 }

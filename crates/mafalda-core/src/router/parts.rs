@@ -1,0 +1,139 @@
+//! A router's parts on other nodes: one remote `MafaldaRouter` per node that holds
+//! some of its transports. To the router a part is what a shard is on this node: made
+//! on demand, closed when it holds nothing, lost with its node.
+
+use crate::cluster::remote::RemoteObject;
+use crate::cluster::Cluster;
+use crate::error::{MafaldaError, Result};
+use crate::router::transport::{AnyTransport, MafaldaTransport, TransportInner};
+use crate::router::{RouterInner, TransportKind};
+use mediasoup::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+pub(crate) struct Part {
+    pub router: Arc<RemoteObject>,
+    /// Transports of ours there (the app's and pipe ends).
+    pub transports: HashSet<TransportId>,
+}
+
+impl Drop for Part {
+    fn drop(&mut self) {
+        self.router.close("router.close");
+    }
+}
+
+impl RouterInner {
+    /// This router's part on `node`, created there if missing.
+    async fn ensure_part(self: &Arc<Self>, cluster: &Arc<Cluster>, node: &str) -> Result<Arc<RemoteObject>> {
+        let _one_at_a_time = self.shard_creation.lock().await;
+        self.check_open()?;
+        if let Some(part) = self.state.lock().parts.get(node) {
+            return Ok(part.router.clone());
+        }
+        let args = json!({ "routerId": self.id, "mediaCodecs": self.media_codecs });
+        let reply = cluster.link.call(node, "router.create", None, args).await?;
+        let handle = reply["handle"]
+            .as_u64()
+            .ok_or_else(|| MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered router.create without a handle")))?;
+        let router = RemoteObject::new(cluster, node, handle, reply["rtpCapabilities"].clone());
+        self.state.lock().parts.insert(node.to_string(), Part { router: router.clone(), transports: HashSet::new() });
+        Ok(router)
+    }
+
+    /// The rtpCapabilities of a router made on `node` (a router whose own node hosts no media).
+    pub(crate) async fn first_part(self: &Arc<Self>, cluster: &Arc<Cluster>, node: &str) -> Result<Value> {
+        Ok(self.ensure_part(cluster, node).await?.data.clone())
+    }
+
+    /// A transport of this router on `node`, created by its part there. `options`
+    /// are the app's (its IPs become that node's there).
+    pub(crate) async fn create_remote_transport(
+        self: &Arc<Self>,
+        cluster: &Arc<Cluster>,
+        node: &str,
+        kind: TransportKind,
+        options: Value,
+    ) -> Result<MafaldaTransport> {
+        let part = self.ensure_part(cluster, node).await?;
+        let op = match kind {
+            TransportKind::WebRtc => "router.createWebRtcTransport",
+            TransportKind::Plain => "router.createPlainTransport",
+            TransportKind::Pipe => "router.createPipeTransport",
+            TransportKind::Direct => {
+                return Err(crate::error::unsupported("a DirectTransport on another node (its messages would cross NATS)"))
+            }
+        };
+        let created = part.call(op, options).await;
+        let reply = match created {
+            Ok(reply) => reply,
+            Err(e) => {
+                self.collect_empty_shards();
+                return Err(e);
+            }
+        };
+        let (Some(handle), Some(id)) = (reply["handle"].as_u64(), reply["id"].as_str()) else {
+            return Err(MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered {op} without a handle or id")));
+        };
+        let id: TransportId = crate::shapes::parse(&json!(id), "id")?;
+        let remote = RemoteObject::new(cluster, node, handle, reply["data"]["state"].clone());
+        let transport = MafaldaTransport::new(self, 0, id, AnyTransport::Remote(kind.name(), remote));
+        let mut state = self.state.lock();
+        if let Some(part) = state.parts.get_mut(node) {
+            part.transports.insert(id);
+        }
+        state.transports.insert(id, transport.inner.clone());
+        Ok(transport)
+    }
+
+    /// Closes parts that hold nothing.
+    pub(crate) fn collect_empty_parts(&self) {
+        let empty: Vec<Part> = {
+            let mut state = self.state.lock();
+            let nodes: Vec<String> = state.parts.iter().filter(|(_, p)| p.transports.is_empty()).map(|(n, _)| n.clone()).collect();
+            nodes.iter().filter_map(|n| state.parts.remove(n)).collect()
+        };
+        drop(empty);
+    }
+
+    /// `node` is lost: what lived there closes as for a dead worker (transports emit
+    /// `routerclose`); pipes from it close (consumers elsewhere get `producerclose`
+    /// from their own workers), and pipes to it stop. Whether this router had anything there.
+    pub(crate) fn node_lost(&self, node: &str) -> bool {
+        let (part, transports, pipes) = {
+            let mut state = self.state.lock();
+            let part = state.parts.remove(node);
+            let transports: Vec<Arc<TransportInner>> =
+                state.transports.values().filter(|t| t.node.as_deref() == Some(node)).cloned().collect();
+            state.remote_producers.retain(|_, n| n != node);
+            let pipes = state.take_node_pipes_of(node);
+            (part, transports, pipes)
+        };
+        if let Some(part) = &part {
+            part.router.mark_gone();
+        }
+        let affected = part.is_some() || !transports.is_empty();
+        for transport in transports {
+            if !transport.is_internal() {
+                self.events.emit(transport.handle, "routerclose", Value::Null);
+            }
+            transport.close();
+        }
+        drop(pipes);
+        drop(part);
+        self.collect_empty_shards();
+        affected
+    }
+}
+
+impl TransportKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TransportKind::WebRtc => "webrtc",
+            TransportKind::Plain => "plain",
+            TransportKind::Pipe => "pipe",
+            TransportKind::Direct => "direct",
+        }
+    }
+}
