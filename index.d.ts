@@ -102,8 +102,44 @@ export interface WorkerSettings {
 
 export type PlacementPolicy = 'pack' | 'spread' | 'least-loaded';
 
+/** Membership in a cluster of servers coordinated over NATS (docs/cluster.md). */
+export interface ClusterOptions {
+	/** NATS server URL(s), e.g. 'nats://127.0.0.1:4222'. */
+	servers: string | string[];
+	/** Unique in the cluster: letters, digits, '-' or '_' (default: random). */
+	nodeId?: string;
+	/** What clients and other nodes use to reach this node's media. */
+	announcedAddress?: string;
+	/** Where this node's transports and pipes listen (default: announcedAddress). */
+	listenIp?: string;
+	/** NATS auth, passed through. */
+	token?: string;
+	user?: string;
+	pass?: string;
+	tls?: { caFile?: string; certFile?: string; keyFile?: string };
+	/** Milliseconds between heartbeats (default 1000). */
+	heartbeatInterval?: number;
+	/** Milliseconds without a heartbeat before a node is lost (default 3 × heartbeatInterval). */
+	nodeTimeout?: number;
+	/** Milliseconds a call to an object on another node may take (default 5000). */
+	requestTimeout?: number;
+	/** `needmoreservers` fires when the cluster's idle cores fall under this (default 0.5). */
+	minFreeCores?: number;
+}
+
+export interface ClusterNode {
+	nodeId: string;
+	announcedAddress: string;
+	listenIp: string;
+	/** This process. */
+	self: boolean;
+	draining: boolean;
+	maxWorkers: number;
+	workers: { id: string; load: number }[];
+}
+
 export interface MafaldaOptions {
-	/** At most this many workers (default: the number of cores, re-read while running). */
+	/** At most this many workers (default: the number of cores, re-read while running; 0 only with `cluster`: a signaling-only node). */
 	maxWorkers?: number;
 	/** Milliseconds a worker that hosts nothing stays up (default 30000). */
 	workerIdleTimeout?: number;
@@ -119,6 +155,7 @@ export interface MafaldaOptions {
 	 * every worker finds a port); WebRTC transports created without listen infos use it.
 	 */
 	webRtcServerOptions?: { listenInfos: TransportListenInfo[] };
+	cluster?: ClusterOptions;
 }
 
 export interface PlacementDecision {
@@ -151,6 +188,11 @@ export interface MafaldaDump {
 		pipes: { fromWorkerId: string; toWorkerId: string | null; producerIds: string[]; dataProducerIds: string[] }[];
 	}[];
 	decisions: PlacementDecision[];
+	/** With `cluster`: this node's id, every node it knows (itself included), the pipes between nodes and the last node placements. */
+	nodeId: string | null;
+	nodes: ClusterNode[] | null;
+	nodePipes: { routerId: string; fromNodeId: string; toNodeId: string; producerId: string }[];
+	nodeDecisions: { subject: string; nodeId: string; reason: string; candidates: any[] }[] | null;
 }
 
 /** The versions the mediasoup worker runs on, read from the libraries linked into this process. */
@@ -166,10 +208,18 @@ export class Mafalda extends EventEmitter {
 	createRouter(options?: { mediaCodecs?: RtpCodecCapability[]; appData?: AppData }): Promise<MafaldaRouter>;
 	createWebRtcServer(options: { listenInfos: TransportListenInfo[]; appData?: AppData }): Promise<WebRtcServer>;
 	dump(): Promise<MafaldaDump>;
+	/** Resolves once this node joined its cluster (at once without one); rejects when refused. */
+	ready(): Promise<void>;
+	/** No new placements on this node; resolves once nothing is left on it. */
+	drain(): Promise<void>;
 	housekeep(): void;
 	simulateWorkerDeath(workerId: string): void;
 	close(): void;
 	on(event: 'workerdied', listener: (info: { workerId: string; routers: MafaldaRouter[] }) => void): this;
+	on(event: 'nodeadded', listener: (info: { nodeId: string; announcedAddress: string }) => void): this;
+	on(event: 'nodelost', listener: (info: { nodeId: string; routers: MafaldaRouter[] }) => void): this;
+	on(event: 'needmoreservers', listener: (info: { freeCores: number; threshold: number; nodes: number }) => void): this;
+	on(event: 'clustererror', listener: (info: { message: string }) => void): this;
 	on(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 
@@ -264,8 +314,10 @@ export class MafaldaRouter extends NativeObject {
 
 export class Transport extends NativeObject {
 	get id(): string;
-	/** Id of the worker (CPU core) the scheduler placed this transport on. */
+	/** Id of the worker (CPU core) the scheduler placed this transport on (on this node). */
 	get workerId(): string | undefined;
+	/** Node of the cluster it lives on (undefined: this one). */
+	get nodeId(): string | undefined;
 	dump(): Promise<any>;
 	getStats(): Promise<any[]>;
 	setMaxIncomingBitrate(bitrate: number): Promise<void>;

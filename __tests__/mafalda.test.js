@@ -84,7 +84,7 @@ describe('Mafalda and MafaldaRouter basics', () => {
 		await expect(ctx.mafalda.createRouter({ mediaCodecs: 'x' })).rejects.toThrow(new TypeError('if given, mediaCodecs must be an array'));
 		await expect(ctx.mafalda.createRouter({ appData: 'NOT-AN-OBJECT' })).rejects.toThrow(new TypeError('if given, appData must be an object'));
 		await expect(ctx.mafalda.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus' }] })).rejects.toThrow(TypeError);
-		expect(() => new Mafalda({ maxWorkers: 0 })).toThrow(new TypeError('maxWorkers must be a positive integer (got 0)'));
+		expect(() => new Mafalda({ maxWorkers: 0 })).toThrow(new TypeError('maxWorkers must be a positive integer (got 0; 0 is only for a signaling-only node of a cluster)'));
 		expect(() => new Mafalda({ policy: 'random' })).toThrow(TypeError);
 	});
 

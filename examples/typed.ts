@@ -37,3 +37,23 @@ export async function room(): Promise<void> {
 	}
 	mafalda.close();
 }
+
+export async function clusterNode(): Promise<void> {
+	const mafalda = new Mafalda({
+		maxWorkers: 0,
+		policy: 'spread',
+		cluster: { servers: ['nats://127.0.0.1:4222'], nodeId: 'signaling-1', announcedAddress: '127.0.0.1', token: 's3cret', heartbeatInterval: 1000, nodeTimeout: 3000 },
+	});
+	mafalda.on('nodeadded', ({ nodeId, announcedAddress }) => console.log(nodeId, announcedAddress));
+	mafalda.on('nodelost', ({ nodeId, routers }) => console.log(nodeId, routers.map((r) => r.id)));
+	mafalda.on('needmoreservers', ({ freeCores }) => console.log(freeCores));
+	await mafalda.ready();
+	const router = await mafalda.createRouter({ mediaCodecs });
+	const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '0.0.0.0' } });
+	console.log(transport.nodeId, transport.tuple.localPort);
+	const { nodes, nodePipes } = await mafalda.dump();
+	for (const node of nodes ?? []) console.log(node.nodeId, node.self, node.draining, node.workers.length);
+	console.log(nodePipes.length);
+	await mafalda.drain();
+	mafalda.close();
+}

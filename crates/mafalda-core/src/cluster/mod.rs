@@ -263,10 +263,8 @@ impl Cluster {
     ) {
         let weak = Arc::downgrade(self);
         crate::control::spawn(move || async move {
-            eprintln!("DEBUG heartbeat loop started");
             while let Some(message) = heartbeats.next().await {
-                eprintln!("DEBUG heartbeat {}", String::from_utf8_lossy(&message.payload));
-                let Some(this) = weak.upgrade() else { eprintln!("DEBUG no cluster"); break };
+                let Some(this) = weak.upgrade() else { break };
                 match serde_json::from_slice::<NodeInfo>(&message.payload) {
                     Ok(info) if info.node_id == this.options.node_id => {
                         if info.incarnation != this.incarnation {
