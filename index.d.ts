@@ -135,6 +135,8 @@ export interface ClusterNode {
 	self: boolean;
 	draining: boolean;
 	maxWorkers: number;
+	/** Per-worker routers it runs (for routers of any node). */
+	shards: number;
 	workers: { id: string; load: number }[];
 }
 

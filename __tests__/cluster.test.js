@@ -46,6 +46,7 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 	let router;
 	const lost = [];
 	const added = [];
+	const shortOfCapacity = [];
 
 	beforeAll(async () => {
 		nats = await startNats({ token: TOKEN });
@@ -56,8 +57,10 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 		mafalda = new Mafalda({
 			maxWorkers: 0,
 			policy: 'spread',
-			cluster: { servers: nats.url, token: TOKEN, nodeId: 'signaling', announcedAddress: '127.0.0.1', heartbeatInterval: 300, nodeTimeout: NODE_TIMEOUT },
+			// 3 one-core nodes are never 10 free cores: needmoreservers fires.
+			cluster: { servers: nats.url, token: TOKEN, nodeId: 'signaling', announcedAddress: '127.0.0.1', heartbeatInterval: 300, nodeTimeout: NODE_TIMEOUT, minFreeCores: 10 },
 		});
+		mafalda.on('needmoreservers', (event) => shortOfCapacity.push(event));
 		mafalda.on('nodelost', (event) => lost.push({ ...event, at: Date.now() }));
 		mafalda.on('nodeadded', (event) => added.push(event));
 		await mafalda.ready();
@@ -105,6 +108,29 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 		shared.a = a;
 		shared.b = b;
 		shared.source = source;
+	});
+
+	test('pause and resume of the producer reach consumers on other nodes', async () => {
+		const { producer, a, b } = shared;
+		const paused = Promise.all([a, b].map(({ consumer }) => new Promise((resolve) => consumer.once('producerpause', resolve))));
+		await producer.pause();
+		await paused;
+		expect(a.consumer.producerPaused && b.consumer.producerPaused).toBe(true);
+		await sleep(400); // packets in flight drain
+		const whilePaused = a.received();
+		await sleep(600);
+		expect(a.received()).toBe(whilePaused);
+		const resumed = new Promise((resolve) => a.consumer.once('producerresume', resolve));
+		await producer.resume();
+		await resumed;
+		expect(await waitFor(() => a.received() >= whilePaused + 25)).toBe(true);
+		expect((await a.consumer.getStats())[0].type).toBe('outbound-rtp');
+	});
+
+	test('needmoreservers fires when the cluster\'s idle cores fall under minFreeCores', async () => {
+		expect(await waitFor(() => shortOfCapacity.length > 0)).toBe(true);
+		expect(shortOfCapacity[0]).toMatchObject({ threshold: 10 });
+		expect(shortOfCapacity[0].freeCores).toBeLessThan(10);
 	});
 
 	test('bad arguments are TypeErrors here, before any call to another node', async () => {
@@ -165,6 +191,66 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 		expect(await waitFor(() => a.received() >= before + 25)).toBe(true);
 		const c = await consumerOn(router, 'media-4', producer, cleanups);
 		expect(await waitFor(() => c.received() >= 25, { timeoutMs: 15000 })).toBe(true);
+		shared.c = c;
+	});
+
+	test('closing a producer closes its consumers on other nodes (producerclose) and frees the pipes', async () => {
+		const sendTransport = await plainTransportOn(router, 'media-1');
+		const producer = await sendTransport.produce({ kind: 'audio', rtpParameters: opusProducerParameters(5151) });
+		const d = await consumerOn(router, 'media-4', producer, cleanups);
+		const closed = new Promise((resolve) => d.consumer.once('producerclose', resolve));
+		expect((await mafalda.dump()).nodePipes.some((p) => p.producerId === producer.id)).toBe(true);
+		producer.close();
+		await closed;
+		expect(d.consumer.closed).toBe(true);
+		expect(await waitFor(async () => !(await mafalda.dump()).nodePipes.some((p) => p.producerId === producer.id))).toBe(true);
+		sendTransport.close();
+		d.transport.close();
+	});
+
+	test('an owner that leaves: the nodes close its routers\' parts themselves', async () => {
+		const owner = new Mafalda({
+			maxWorkers: 0,
+			policy: 'spread',
+			cluster: { servers: nats.url, token: TOKEN, nodeId: 'owner-2', announcedAddress: '127.0.0.1', heartbeatInterval: 300 },
+		});
+		await owner.ready();
+		await waitFor(async () => (await owner.dump()).nodes.length >= 4);
+		const shardsOf = async () => Object.fromEntries((await mafalda.dump()).nodes.map((n) => [n.nodeId, n.shards]));
+		const before = await shardsOf();
+		const other = await owner.createRouter({ mediaCodecs });
+		const placed = [];
+		for (let i = 0; i < 3; i++) placed.push((await other.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } })).nodeId);
+		const grew = await waitFor(async () => {
+			const now = await shardsOf();
+			return placed.every((node) => now[node] > before[node]);
+		});
+		expect(grew).toBe(true);
+		owner.close(); // says bye: its router's parts are orphans now
+		expect(await waitFor(async () => {
+			const now = await shardsOf();
+			return placed.every((node) => now[node] === before[node]);
+		})).toBe(true);
+	});
+
+	test('drain (SIGTERM of mafalda-node): no new placements there, media continues, the process exits 0 once empty', async () => {
+		const { a } = shared;
+		const node = nodes.find((n) => n.nodeId === 'media-2');
+		process.kill(node.pid, 'SIGTERM');
+		expect(await waitFor(async () => (await mafalda.dump()).nodes.find((n) => n.nodeId === 'media-2')?.draining)).toBe(true);
+		for (let i = 0; i < 4; i++) {
+			const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+			expect(t.nodeId).not.toBe('media-2');
+			t.close();
+		}
+		const before = a.received();
+		expect(await waitFor(() => a.received() >= before + 25)).toBe(true);
+		const lifecycle = () => node.states.map((s) => s.state).filter((s) => ['ready', 'draining', 'drained'].includes(s));
+		expect(lifecycle()).toEqual(['ready', 'draining']);
+		a.transport.close();
+		const { code } = await node.exited;
+		expect(code).toBe(0);
+		expect(lifecycle()).toEqual(['ready', 'draining', 'drained']);
 	});
 });
 

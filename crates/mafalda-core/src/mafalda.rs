@@ -234,6 +234,7 @@ impl Mafalda {
                         "self": is_self,
                         "draining": n.draining,
                         "maxWorkers": n.max_workers,
+                        "shards": n.shards,
                         "workers": workers,
                     })
                 })
