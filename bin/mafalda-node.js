@@ -75,9 +75,9 @@ function parse(argv) {
 	if (!cluster.announcedAddress) usage('--announced-address is required');
 	const { webRtcPorts, ...rest } = options;
 	if (webRtcPorts) {
-		rest.webRtcServerOptions = {
-			listenInfos: [{ protocol: 'udp', ip: cluster.listenIp ?? cluster.announcedAddress, portRange: webRtcPorts }],
-		};
+		const listen = { ip: cluster.listenIp ?? cluster.announcedAddress, portRange: webRtcPorts };
+		if (cluster.listenIp && cluster.listenIp !== cluster.announcedAddress) listen.announcedAddress = cluster.announcedAddress;
+		rest.webRtcServerOptions = { listenInfos: [{ protocol: 'udp', ...listen }, { protocol: 'tcp', ...listen }] };
 	}
 	return { ...rest, cluster };
 }

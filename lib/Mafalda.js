@@ -41,7 +41,9 @@ class Mafalda extends EnhancedEventEmitter {
 	constructor(options = {}) {
 		super();
 		checkOptionsObject(options);
-		this.#poolWebRtcServers = Boolean(options?.webRtcServerOptions);
+		// In a cluster the node that gets the transport may have WebRtcServers of its
+		// own; it checks the options there (with the same TypeError).
+		this.#poolWebRtcServers = Boolean(options?.webRtcServerOptions || options?.cluster);
 		const registry = this.#registry;
 		this.#native = callSync(
 			() => new binding.NativeMafalda(clone(options ?? {}), (handle, name, data, bytes) => registry.dispatch(handle, name, data, bytes))

@@ -15,8 +15,11 @@ const SETTINGS = [
 	{ name: 'listenIp', flag: 'listen-ip', env: 'MAFALDA_LISTEN_IP', default: '127.0.0.1', check: checkIp, help: 'address the media (WebRTC) transports listen on' },
 	{ name: 'announcedIp', flag: 'announced-ip', env: 'MAFALDA_ANNOUNCED_IP', default: '', check: checkOptionalIp, help: 'address announced to browsers in ICE candidates (default: the listen IP)' },
 	{ name: 'webRtcPorts', flag: 'webrtc-ports', env: 'MAFALDA_WEBRTC_PORTS', default: '40000-40999', check: checkPortRange, help: 'UDP/TCP ports of the WebRtcServers (one port of the range per worker)' },
-	{ name: 'maxWorkers', flag: 'max-workers', env: 'MAFALDA_MAX_WORKERS', default: '', check: checkOptionalCount, help: 'most mediasoup workers to run (default: one per core)' },
+	{ name: 'maxWorkers', flag: 'max-workers', env: 'MAFALDA_MAX_WORKERS', default: '', check: checkOptionalCount, help: 'most mediasoup workers to run (default: one per core; 0 with --nats: media only on mafalda-node servers)' },
 	{ name: 'policy', flag: 'policy', env: 'MAFALDA_POLICY', default: 'pack', check: checkPolicy, help: `placement policy: ${POLICIES.join(', ')}` },
+	{ name: 'nats', flag: 'nats', env: 'MAFALDA_NATS', default: '', check: checkOptionalString, help: 'NATS URL(s), comma-separated: join a cluster of mafalda-node media servers' },
+	{ name: 'natsToken', flag: 'nats-token', env: 'MAFALDA_NATS_TOKEN', default: '', check: checkOptionalString, help: 'NATS token of the cluster' },
+	{ name: 'nodeId', flag: 'node-id', env: 'MAFALDA_NODE_ID', default: '', check: checkOptionalString, help: 'this server\'s id in the cluster (default: random)' },
 ];
 
 class ConfigError extends Error {}
@@ -46,8 +49,12 @@ function checkPortRange(value, setting) {
 function checkOptionalCount(value, setting) {
 	if (value === '') return undefined;
 	const count = Number(value);
-	if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--${setting.flag} must be a positive integer, got "${value}"`);
+	if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--${setting.flag} must be a non-negative integer, got "${value}"`);
 	return count;
+}
+
+function checkOptionalString(value) {
+	return value === '' ? undefined : value;
 }
 
 function checkPolicy(value, setting) {
@@ -70,6 +77,7 @@ function readConfig(argv = process.argv.slice(2), env = process.env) {
 		const raw = values[setting.flag] ?? env[setting.env] ?? setting.default;
 		config[setting.name] = setting.check(raw.trim(), setting);
 	}
+	if (config.maxWorkers === 0 && !config.nats) throw new ConfigError('--max-workers 0 needs --nats (the media then runs on mafalda-node servers)');
 	return config;
 }
 

@@ -27,6 +27,9 @@ async function monitorSnapshot({ mafalda, rooms }) {
 		policy: dump.policy,
 		watermark: dump.watermark,
 		maxWorkers: dump.maxWorkers,
+		// In a cluster: the servers, and the pipes between them.
+		nodes: dump.nodes?.map((node) => ({ nodeId: node.nodeId, self: node.self, draining: node.draining, shards: node.shards, workers: node.workers.length })) ?? null,
+		nodePipes: dump.nodePipes.map((pipe) => ({ room: roomName(pipe.routerId), fromNodeId: pipe.fromNodeId, toNodeId: pipe.toNodeId })),
 		rooms: rooms.list.map((room) => ({
 			name: room.name,
 			routerId: room.router.id,

@@ -22,11 +22,22 @@ async function startRoomServer(config, { log = console } = {}) {
 	// Each worker gets a WebRtcServer: one UDP and one TCP port (of the range) for all
 	// of its transports, which is what a firewall in front of the server wants.
 	const listen = { ip: config.listenIp, announcedAddress: config.announcedIp, portRange: config.webRtcPorts };
+	// With --nats this server is a node of a cluster: rooms also grow onto the
+	// mafalda-node media servers (docs/cluster.md).
+	const cluster = config.nats && {
+		servers: config.nats.split(','),
+		token: config.natsToken,
+		nodeId: config.nodeId,
+		announcedAddress: config.announcedIp ?? config.listenIp,
+		listenIp: config.listenIp,
+	};
 	const mafalda = new Mafalda({
 		maxWorkers: config.maxWorkers,
 		policy: config.policy,
-		webRtcServerOptions: { listenInfos: [{ protocol: 'udp', ...listen }, { protocol: 'tcp', ...listen }] },
+		...(config.maxWorkers === 0 ? {} : { webRtcServerOptions: { listenInfos: [{ protocol: 'udp', ...listen }, { protocol: 'tcp', ...listen }] } }),
+		...(cluster ? { cluster } : {}),
 	});
+	await mafalda.ready();
 	const rooms = new Rooms({ mafalda });
 	const transportOptions = {
 		enableUdp: true,

@@ -14,12 +14,14 @@ const TWO_SPREAD_WORKERS = ['--max-workers', '2', '--policy', 'spread'];
  *
  * Pages join one after the other (each has both transports before the next opens), so
  * with 'spread' every receive transport lands on one worker and every send transport
- * on the other: all media crosses a pipe, whatever the machine's speed.
+ * on the other: all media crosses a pipe, whatever the machine's speed. `beforePages(server)`
+ * runs once the server is up, before the first page opens.
  */
-async function startRoomScenario({ room, names, height = 360, serverFlags = TWO_SPREAD_WORKERS }) {
+async function startRoomScenario({ room, names, height = 360, serverFlags = TWO_SPREAD_WORKERS, beforePages }) {
 	const server = await startRoomServerProcess(serverFlags);
 	let browser;
 	try {
+		await beforePages?.(server);
 		browser = await launchChromium();
 		const pages = {};
 		for (const name of names) {
