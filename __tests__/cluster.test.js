@@ -10,7 +10,7 @@
 const { Mafalda } = require('..');
 const { mediaCodecs, opusProducerParameters } = require('./helpers/codecs');
 const { rtpSink, rtpSource, waitFor, sleep } = require('./helpers/rtp');
-const { startNats, startNode } = require('./helpers/cluster');
+const { startNats, startNode, rawNats } = require('./helpers/cluster');
 
 jest.setTimeout(120000);
 
@@ -135,6 +135,28 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 
 	test('bad arguments are TypeErrors here, before any call to another node', async () => {
 		await expect(router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: 'not-an-ip' } })).rejects.toThrow(TypeError);
+	});
+
+	test('malformed and foreign messages on the subjects are dropped or refused; every node keeps working', async () => {
+		const raw = await rawNats(nats.url, { token: TOKEN });
+		const replies = raw.subscribe('test.replies');
+		raw.publish('mafalda.heartbeat', '{"nodeId": 42');
+		raw.publish('mafalda.heartbeat', JSON.stringify({ nodeId: 'x'.repeat(10), nope: true }));
+		raw.publish('mafalda.bye', 'garbage');
+		raw.publish('mafalda.node.signaling.events', '[1,2,3]');
+		raw.publish('mafalda.node.media-1.call', 'not json', 'test.replies');
+		raw.publish('mafalda.node.media-1.call', JSON.stringify({ from: 'nobody', op: 'transport.connect', target: 1, args: {} }), 'test.replies');
+		raw.publish('mafalda.node.media-1.call', JSON.stringify({ from: 'nobody', op: 'router.create', args: { mediaCodecs: 'x' } }), 'test.replies');
+		expect(await waitFor(() => replies.length === 3)).toBe(true);
+		raw.close();
+		const answers = replies.map((r) => JSON.parse(r).error);
+		expect(answers.map((e) => e.kind)).toEqual(['TypeError', 'InvalidStateError', 'TypeError']);
+		expect(answers[0].message).toMatch(/^malformed call/);
+		expect(answers[1].message).toMatch(/no such object on this node/);
+		expect((await mafalda.dump()).nodes.map((n) => n.nodeId).sort()).toEqual(['media-1', 'media-2', 'media-3', 'signaling']);
+		const transport = await plainTransportOn(router, 'media-1');
+		expect(transport.tuple.localAddress).toBe('127.0.0.2');
+		transport.close();
 	});
 
 	test('a fourth node joins while the router runs and takes placements', async () => {

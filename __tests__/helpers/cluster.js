@@ -122,3 +122,57 @@ async function startNode({ nats, nodeId, ip, token, args = [] }) {
 }
 
 module.exports = { startNats, startNode, freePort };
+
+/**
+ * A bare NATS client over the text protocol, for tests that must send what no
+ * well-behaved node sends: `publish(subject, payload, replyTo)`, `subscribe(subject)`
+ * collecting payloads, `close()`.
+ */
+async function rawNats(url, { token } = {}) {
+	const { hostname, port } = new URL(url);
+	const socket = net.connect(Number(port), hostname);
+	await new Promise((resolve, reject) => {
+		socket.once('connect', resolve);
+		socket.once('error', reject);
+	});
+	const received = new Map();
+	let buffer = '';
+	socket.on('data', (chunk) => {
+		buffer += chunk.toString('latin1');
+		for (;;) {
+			const end = buffer.indexOf('\r\n');
+			if (end < 0) return;
+			const line = buffer.slice(0, end);
+			const match = /^MSG (\S+) (\d+)(?: \S+)? (\d+)$/.exec(line);
+			if (!match) {
+				if (line === 'PING') socket.write('PONG\r\n');
+				buffer = buffer.slice(end + 2);
+				continue;
+			}
+			const size = Number(match[3]);
+			if (buffer.length < end + 2 + size + 2) return;
+			const payload = buffer.slice(end + 2, end + 2 + size);
+			buffer = buffer.slice(end + 2 + size + 2);
+			received.get(match[2])?.push(payload);
+		}
+	});
+	socket.write(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...(token ? { auth_token: token } : {}) })}\r\n`);
+	let sid = 0;
+	return {
+		publish(subject, payload, replyTo) {
+			const bytes = Buffer.from(payload);
+			socket.write(`PUB ${subject}${replyTo ? ` ${replyTo}` : ''} ${bytes.length}\r\n`);
+			socket.write(Buffer.concat([bytes, Buffer.from('\r\n')]));
+		},
+		subscribe(subject) {
+			sid += 1;
+			const messages = [];
+			received.set(String(sid), messages);
+			socket.write(`SUB ${subject} ${sid}\r\n`);
+			return messages;
+		},
+		close: () => socket.destroy(),
+	};
+}
+
+module.exports.rawNats = rawNats;
