@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::net::SocketAddr;
 
 pub struct MafaldaRoom {
+    mafalda: Mafalda,
     router: MafaldaRouter,
     capabilities: Value,
     publishers: Vec<(MafaldaTransport, Vec<MafaldaProducer>)>,
@@ -19,7 +20,7 @@ impl MafaldaRoom {
     pub async fn new(mafalda: &Mafalda) -> Self {
         let router = mafalda.create_router(media::router_codecs()).await.expect("create MafaldaRouter");
         let capabilities = media::subscriber_capabilities(&router.rtp_capabilities());
-        Self { router, capabilities, publishers: Vec::new(), subscribers: Vec::new() }
+        Self { mafalda: mafalda.clone(), router, capabilities, publishers: Vec::new(), subscribers: Vec::new() }
     }
 }
 
@@ -85,5 +86,9 @@ impl Room for MafaldaRoom {
         if let Some((transport, _)) = self.subscribers[index].take() {
             transport.close();
         }
+    }
+
+    async fn pipe_count(&self) -> usize {
+        pipe_count(&self.mafalda).await
     }
 }

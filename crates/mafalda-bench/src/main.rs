@@ -1,17 +1,19 @@
 //! `mafalda-bench`: measured capacity of MafaldaRouter against plain mediasoup, the
 //! cost of a cross-worker pipe, and a data-centre simulation of the scheduler.
 //!
-//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|big-room|small-rooms|pipe-hop|simulation|report] [--quick]
+//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|big-room|small-rooms|pipe-hop|cross-node|simulation|report] [--quick]
 //! Full runs write bench-out/*.json, BENCHMARKS.md and docs/bench/*.png; `--quick`
 //! (for CI) writes everything under bench-out/quick/ and leaves the committed report alone.
 
 mod child;
 mod clock;
+mod cluster_room;
 mod generations;
 mod histogram;
 mod machine;
 mod mafalda_room;
 mod media;
+mod nats;
 mod plain_room;
 mod plots;
 mod publisher;
@@ -33,7 +35,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-const SCENARIOS: [&str; 4] = ["big-room", "small-rooms", "pipe-hop", "simulation"];
+const SCENARIOS: [&str; 5] = ["big-room", "small-rooms", "pipe-hop", "cross-node", "simulation"];
 
 /// Where results and the report go.
 pub struct Paths {
@@ -65,6 +67,12 @@ fn usage() -> ! {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    if let Some(i) = args.iter().position(|a| a == "--cluster-node") {
+        match &args[i + 1..] {
+            [nats, id, ip, ..] => scenarios::cross_node::serve_node(nats, id, ip),
+            _ => usage(),
+        }
+    }
     if let Some(i) = args.iter().position(|a| a == "--child") {
         run_child(args.get(i + 1).map(String::as_str).unwrap_or_else(|| usage()), Scale { quick });
     }
@@ -108,6 +116,7 @@ fn run_child(task: &str, scale: Scale) -> ! {
         "big-room-plain" => child::finish(&runtime.block_on(scenarios::big_room::ramp_plain(scale))),
         "big-room-mafalda" => child::finish(&runtime.block_on(scenarios::big_room::ramp_mafalda(scale))),
         "pipe-hop" => child::finish(&runtime.block_on(scenarios::pipe_hop::measure(scale))),
+        "cross-node" => child::finish(&runtime.block_on(scenarios::cross_node::measure(scale))),
         other => {
             let policy = other.strip_prefix("small-rooms:").and_then(mafalda_core::Policy::parse).unwrap_or_else(|| usage());
             child::finish(&runtime.block_on(scenarios::small_rooms::run_policy(policy, scale)))
@@ -123,6 +132,10 @@ fn run_scenario(scenario: &str, scale: Scale, command: &str, paths: &Paths) {
         "pipe-hop" => match scenarios::pipe_hop::run(scale) {
             Some(result) => record(scenario, command, scale, started, paths, result),
             None => eprintln!("[pipe-hop] failed; its previous result (if any) is kept"),
+        },
+        "cross-node" => match scenarios::cross_node::run(scale) {
+            Some(result) => record(scenario, command, scale, started, paths, result),
+            None => eprintln!("[cross-node] failed; its previous result (if any) is kept"),
         },
         "simulation" => {
             let setup = simulation::Setup {

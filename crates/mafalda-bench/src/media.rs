@@ -25,8 +25,8 @@ fn header_extensions(kind: Kind) -> Value {
     Value::Array(extensions)
 }
 
-/// What a browser-like publisher declares for one stream.
-pub fn produce_options(kind: Kind, ssrc: u32) -> ProducerOptions {
+/// What a browser-like publisher declares for one stream (mediasoup's JS shape).
+pub fn produce_json(kind: Kind, ssrc: u32) -> Value {
     let (kind_name, codec) = match kind {
         Kind::Audio => ("audio", json!({ "mimeType": "audio/opus", "payloadType": rtp::OPUS_PAYLOAD_TYPE, "clockRate": 48000, "channels": 2 })),
         Kind::Video => (
@@ -37,7 +37,7 @@ pub fn produce_options(kind: Kind, ssrc: u32) -> ProducerOptions {
             }),
         ),
     };
-    shapes::produce(&json!({
+    json!({
         "kind": kind_name,
         "rtpParameters": {
             "codecs": [codec],
@@ -45,8 +45,11 @@ pub fn produce_options(kind: Kind, ssrc: u32) -> ProducerOptions {
             "encodings": [{ "ssrc": ssrc }],
             "rtcp": { "cname": format!("publisher-{ssrc}"), "reducedSize": true }
         }
-    }))
-    .expect("valid producer options")
+    })
+}
+
+pub fn produce_options(kind: Kind, ssrc: u32) -> ProducerOptions {
+    shapes::produce(&produce_json(kind, ssrc)).expect("valid producer options")
 }
 
 /// The router's capabilities without bandwidth estimation (transport-cc, REMB): our
@@ -66,15 +69,26 @@ pub fn subscriber_capabilities(router: &RtpCapabilitiesFinalized) -> Value {
     caps
 }
 
+pub fn consume_json(producer_id: &str, capabilities: &Value) -> Value {
+    json!({ "producerId": producer_id, "rtpCapabilities": capabilities })
+}
+
 pub fn consume_options(producer_id: &str, capabilities: &Value) -> ConsumerOptions {
-    shapes::consume(&json!({ "producerId": producer_id, "rtpCapabilities": capabilities })).expect("valid consumer options")
+    shapes::consume(&consume_json(producer_id, capabilities)).expect("valid consumer options")
+}
+
+pub fn plain_transport_json(comedia: bool) -> Value {
+    json!({ "listenInfo": { "protocol": "udp", "ip": "127.0.0.1" }, "rtcpMux": true, "comedia": comedia })
 }
 
 pub fn plain_transport_options(comedia: bool) -> PlainTransportOptions {
-    shapes::plain_transport_options(&json!({ "listenInfo": { "protocol": "udp", "ip": "127.0.0.1" }, "rtcpMux": true, "comedia": comedia }))
-        .expect("valid plain transport options")
+    shapes::plain_transport_options(&plain_transport_json(comedia)).expect("valid plain transport options")
+}
+
+pub fn connect_json(address: std::net::SocketAddr) -> Value {
+    json!({ "ip": address.ip().to_string(), "port": address.port() })
 }
 
 pub fn connect_to(address: std::net::SocketAddr) -> mafalda_core::mediasoup::plain_transport::PlainTransportRemoteParameters {
-    shapes::plain_connect(&json!({ "ip": address.ip().to_string(), "port": address.port() })).expect("valid connect parameters")
+    shapes::plain_connect(&connect_json(address)).expect("valid connect parameters")
 }

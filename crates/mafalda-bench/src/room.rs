@@ -32,6 +32,11 @@ pub trait Room {
     /// Closes subscriber `index` with its consumers.
     fn close_subscriber(&mut self, index: usize);
 
+    /// Producers piped between workers (or nodes) right now.
+    async fn pipe_count(&self) -> usize {
+        0
+    }
+
     async fn subscribe(&mut self, to: SocketAddr, producers: &[(Kind, String, u32)]) -> (Subscriber, Vec<(Kind, u32)>) {
         let subscriber = self.add_subscriber(to).await;
         let consumers = self.consume(subscriber.index, producers).await;

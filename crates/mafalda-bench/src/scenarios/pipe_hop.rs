@@ -54,15 +54,60 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     let mut room = MafaldaRoom::new(&mafalda).await;
     let receiver = Receiver::start(1);
     let publisher = Publisher::start();
+    let workers = || mafalda_room::worker_threads(&mafalda);
+    let per_side = scale.pick(5, 10);
+    let (latency_window, added_latency) = latency_phase(&mut room, &receiver, &publisher, &workers, per_side, scale).await;
+    let k = scale.pick(20, 100);
+    let mut cpu_room = MafaldaRoom::new(&mafalda).await;
+    let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, scale).await;
+    eprintln!(
+        "[pipe-hop] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={}",
+        phases.same.worker_cpu_us_per_packet(),
+        phases.cross.worker_cpu_us_per_packet(),
+        phases.same.loss * 100.0,
+        phases.cross.loss * 100.0,
+        phases.pipes_in_cross_phase
+    );
+    let (cpu_us_per_piped_packet, cpu_overhead_per_delivered_packet_percent) = phases.piped_cost();
+    // The child process exits next; teardown is not measured.
+    std::mem::forget(room);
+    std::mem::forget(cpu_room);
+    std::mem::forget(mafalda);
+    drop(publisher);
+    drop(receiver);
+    PipeHopResult {
+        latency_subscribers_per_side: per_side,
+        same_worker_latency: latency_window.latency.get(SAME).copied().unwrap_or_default(),
+        cross_worker_latency: latency_window.latency.get(CROSS).copied().unwrap_or_default(),
+        added_latency,
+        cpu_publishers: k,
+        same_worker: phases.same,
+        cross_worker: phases.cross,
+        piped_pps: phases.piped_pps,
+        pipes_in_cross_phase: phases.pipes_in_cross_phase,
+        cpu_us_per_piped_packet,
+        cpu_overhead_per_delivered_packet_percent,
+    }
+}
+
+/// Latency: `per_side` subscribers on the publisher's side (its worker, or its node)
+/// and as many on the other side receive the same packets; one traced video stream
+/// per side gives the per-packet added latency. Returns the window (latency per
+/// group: 0 same side, 1 other side) and the added latency.
+pub(crate) async fn latency_phase<R: Room>(
+    room: &mut R,
+    receiver: &Receiver,
+    publisher: &Publisher,
+    workers: &dyn Fn() -> Vec<(String, i32)>,
+    per_side: usize,
+    scale: Scale,
+) -> (Window, Percentiles) {
     let published = room.publish(&[(Kind::Audio, 0x0a0d_3000), (Kind::Video, 0x0b1d_4000)]).await;
     for (kind, _, ssrc) in &published.producers {
         publisher.add(StreamSpec { kind: *kind, ssrc: *ssrc, target: published.target });
     }
     let to = receiver.addresses()[0];
-
-    // Latency: a few subscribers on each side at once.
-    let per_side = scale.pick(5, 10);
-    let (same, cross) = split_subscribers(&mut room, &published, to, per_side).await;
+    let (same, cross) = split_subscribers(room, &published, to, per_side).await;
     let mut traced = [None, None];
     let mut streams = Vec::new();
     for (group, indices) in [(SAME, &same), (CROSS, &cross)] {
@@ -78,17 +123,17 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
         }
     }
     tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-    let workers = mafalda_room::worker_threads(&mafalda);
+    let threads = workers();
     for ssrc in traced.iter().flatten() {
         receiver.take_trace(*ssrc);
     }
-    let latency_window = window::measure(&watch(&receiver, &publisher, &streams, &workers, &published), scale.seconds(3.0, 10.0)).await;
+    let latency_window = window::measure(&watch(receiver, publisher, &streams, &threads, &published), scale.seconds(3.0, 10.0)).await;
     let added_latency = paired_difference(
-        &receiver.take_trace(traced[SAME].expect("traced same-worker stream")),
-        &receiver.take_trace(traced[CROSS].expect("traced cross-worker stream")),
+        &receiver.take_trace(traced[SAME].expect("traced same-side stream")),
+        &receiver.take_trace(traced[CROSS].expect("traced other-side stream")),
     );
     eprintln!(
-        "[pipe-hop] latency same={:?} cross={:?} added={:?}",
+        "[latency] same={:?} cross={:?} added={:?}",
         latency_window.latency.get(SAME),
         latency_window.latency.get(CROSS),
         added_latency
@@ -99,91 +144,94 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     for (_, ssrc) in &streams {
         receiver.forget(*ssrc);
     }
+    (latency_window, added_latency)
+}
 
-    // CPU: K publishers, each watched by one subscriber, first on the publisher's own
-    // worker, then on the other one: in the second phase every delivered packet crossed
-    // a pipe, so the difference is the pipes' cost.
-    let k = scale.pick(20, 100);
-    let mut cpu_room = MafaldaRoom::new(&mafalda).await;
+/// The CPU phases: K publishers, each watched by one subscriber, first on the
+/// publisher's own side, then on the other one.
+pub(crate) struct CpuPhases {
+    pub same: Window,
+    pub cross: Window,
+    pub pipes_in_cross_phase: usize,
+    /// Packets per second that crossed pipes in the cross phase.
+    pub piped_pps: f64,
+}
+
+impl CpuPhases {
+    /// (extra worker CPU per piped packet in µs, extra CPU per delivered packet in %).
+    /// The delivered rate is the same in both phases: CPU per second, normalised per packet.
+    pub fn piped_cost(&self) -> (f64, f64) {
+        let same_per_delivered = self.same.worker_cpu_seconds / self.same.seconds / self.same.delivered_pps.max(1.0);
+        let cross_per_delivered = self.cross.worker_cpu_seconds / self.cross.seconds / self.cross.delivered_pps.max(1.0);
+        let extra_cores = (cross_per_delivered - same_per_delivered) * self.cross.delivered_pps;
+        (extra_cores * 1e6 / self.piped_pps, (cross_per_delivered / same_per_delivered - 1.0) * 100.0)
+    }
+}
+
+/// In the second phase every delivered packet crossed a pipe, so the difference of
+/// the two phases is the pipes' cost. "Sides" are workers, or nodes of a cluster.
+pub(crate) async fn cpu_phases<R: Room>(
+    room: &mut R,
+    receiver: &Receiver,
+    publisher: &Publisher,
+    workers: &dyn Fn() -> Vec<(String, i32)>,
+    k: usize,
+    scale: Scale,
+) -> CpuPhases {
+    let to = receiver.addresses()[0];
     let mut publishers = Vec::new();
     for i in 0..k as u32 {
-        let p = cpu_room.publish(&[(Kind::Audio, 0x0c00_0000 + 2 * i), (Kind::Video, 0x0c00_0001 + 2 * i)]).await;
+        let p = room.publish(&[(Kind::Audio, 0x0c00_0000 + 2 * i), (Kind::Video, 0x0c00_0001 + 2 * i)]).await;
         for (kind, _, ssrc) in &p.producers {
             publisher.add(StreamSpec { kind: *kind, ssrc: *ssrc, target: p.target });
         }
         publishers.push(p);
     }
-    let worker_ids: Vec<String> = mafalda_room::worker_threads(&mafalda).into_iter().map(|(id, _)| id).collect();
+    let mut sides: Vec<String> = publishers.iter().map(|p| p.worker_id.clone()).collect();
+    sides.sort();
+    sides.dedup();
     let mut free: HashMap<String, Vec<usize>> = HashMap::new();
-    while worker_ids.iter().any(|w| free.get(w).map_or(0, Vec::len) < k) {
-        let subscriber = cpu_room.add_subscriber(to).await;
+    while sides.len() < 2 || sides.iter().any(|w| free.get(w).map_or(0, Vec::len) < k) {
+        let subscriber = room.add_subscriber(to).await;
+        if !sides.contains(&subscriber.worker_id) {
+            sides.push(subscriber.worker_id.clone());
+        }
         free.entry(subscriber.worker_id).or_default().push(subscriber.index);
     }
-    let other = |w: &String| worker_ids.iter().find(|x| *x != w).cloned().unwrap_or_default();
-    let workers = mafalda_room::worker_threads(&mafalda);
+    let other = |w: &String| sides.iter().find(|x| *x != w).cloned().unwrap_or_default();
+    let threads = workers();
     let mut phases = Vec::new();
     for cross in [false, true] {
         let mut streams = Vec::new();
         let mut used = Vec::new();
         for p in &publishers {
             let side = if cross { other(&p.worker_id) } else { p.worker_id.clone() };
-            let index = free.get_mut(&side).and_then(Vec::pop).expect("a free subscriber on that worker");
-            for (kind, ssrc) in cpu_room.consume(index, &p.producers).await {
+            let index = free.get_mut(&side).and_then(Vec::pop).expect("a free subscriber on that side");
+            for (kind, ssrc) in room.consume(index, &p.producers).await {
                 receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
                 streams.push((kind, ssrc));
             }
             used.push(index);
         }
-        let pipes = mafalda_room::pipe_count(&mafalda).await;
+        let pipes = room.pipe_count().await;
         tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-        let window = window::measure(&watch(&receiver, &publisher, &streams, &workers, &published), scale.seconds(3.0, 10.0)).await;
+        let window = window::measure(&watch(receiver, publisher, &streams, &threads, &publishers[0]), scale.seconds(3.0, 10.0)).await;
         for index in used {
-            cpu_room.close_subscriber(index);
+            room.close_subscriber(index);
         }
         for (_, ssrc) in &streams {
             receiver.forget(*ssrc);
         }
         phases.push((window, pipes));
     }
-    let (cross_worker, pipes_in_cross_phase) = phases.pop().expect("cross phase");
-    let (same_worker, _) = phases.pop().expect("same phase");
-    eprintln!(
-        "[pipe-hop] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={pipes_in_cross_phase}",
-        same_worker.worker_cpu_us_per_packet(),
-        cross_worker.worker_cpu_us_per_packet(),
-        same_worker.loss * 100.0,
-        cross_worker.loss * 100.0
-    );
-    let piped_pps: f64 = publishers
+    let (cross, pipes_in_cross_phase) = phases.pop().expect("cross phase");
+    let (same, _) = phases.pop().expect("same phase");
+    let piped_pps = publishers
         .iter()
         .flat_map(|p| p.producers.iter())
         .map(|(kind, _, _)| crate::publisher::packets_per_second(*kind))
         .sum();
-    // Same delivered rate in both phases: compare CPU per second, normalised per packet.
-    let same_cores = same_worker.worker_cpu_seconds / same_worker.seconds;
-    let cross_cores = cross_worker.worker_cpu_seconds / cross_worker.seconds;
-    let same_per_delivered = same_cores / same_worker.delivered_pps.max(1.0);
-    let cross_per_delivered = cross_cores / cross_worker.delivered_pps.max(1.0);
-    let extra_cores = (cross_per_delivered - same_per_delivered) * cross_worker.delivered_pps;
-    // The child process exits next; teardown is not measured.
-    std::mem::forget(room);
-    std::mem::forget(cpu_room);
-    std::mem::forget(mafalda);
-    drop(publisher);
-    drop(receiver);
-    PipeHopResult {
-        latency_subscribers_per_side: per_side,
-        same_worker_latency: latency_window.latency.get(SAME).copied().unwrap_or_default(),
-        cross_worker_latency: latency_window.latency.get(CROSS).copied().unwrap_or_default(),
-        added_latency,
-        cpu_publishers: k,
-        same_worker,
-        cross_worker,
-        piped_pps,
-        pipes_in_cross_phase,
-        cpu_us_per_piped_packet: extra_cores * 1e6 / piped_pps,
-        cpu_overhead_per_delivered_packet_percent: (cross_per_delivered / same_per_delivered - 1.0) * 100.0,
-    }
+    CpuPhases { same, cross, pipes_in_cross_phase, piped_pps }
 }
 
 fn watch<'a>(
