@@ -1,9 +1,13 @@
 //! The system under test: a `MafaldaRouter`, whose transports the pool's scheduler
-//! places on workers (pipes appear when a consumer's producer lives elsewhere).
+//! places on workers (pipes appear when a consumer's producer lives elsewhere). In a
+//! cluster the router's owner places them on nodes, and a node is a subscriber's
+//! "worker": the calls are the JSON ones the app's go through, so they cross NATS
+//! exactly as between machines.
 
 use crate::media;
 use crate::room::{Published, Room, Subscriber};
 use crate::rtp::Kind;
+use mafalda_core::router::TransportKind;
 use mafalda_core::{Mafalda, MafaldaConsumer, MafaldaProducer, MafaldaRouter, MafaldaTransport};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -13,6 +17,7 @@ pub struct MafaldaRoom {
     router: MafaldaRouter,
     capabilities: Value,
     publishers: Vec<(MafaldaTransport, Vec<MafaldaProducer>)>,
+    published: Vec<Published>,
     subscribers: Vec<Option<(MafaldaTransport, Vec<MafaldaConsumer>)>>,
 }
 
@@ -20,8 +25,38 @@ impl MafaldaRoom {
     pub async fn new(mafalda: &Mafalda) -> Self {
         let router = mafalda.create_router(media::router_codecs()).await.expect("create MafaldaRouter");
         let capabilities = media::subscriber_capabilities(&router.rtp_capabilities());
-        Self { mafalda: mafalda.clone(), router, capabilities, publishers: Vec::new(), subscribers: Vec::new() }
+        Self { mafalda: mafalda.clone(), router, capabilities, publishers: Vec::new(), published: Vec::new(), subscribers: Vec::new() }
     }
+
+    /// What has been published, for subscribing more.
+    pub fn published(&self) -> Vec<Published> {
+        self.published.clone()
+    }
+
+    /// Hands its objects over without closing them (the process exits next).
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
+
+    /// A transport of the room, placed by the pool (or, in a cluster, on a node).
+    pub async fn transport(&self, comedia: bool) -> MafaldaTransport {
+        self.router
+            .create_transport_json(TransportKind::Plain, media::plain_transport_json(comedia), None)
+            .await
+            .expect("plain transport")
+    }
+}
+
+/// Where a transport is: its node in a cluster, else its worker.
+fn side_of(transport: &MafaldaTransport) -> String {
+    transport.node_id().or_else(|| transport.worker_id()).unwrap_or_default()
+}
+
+fn address_of(transport: &MafaldaTransport) -> SocketAddr {
+    let data = transport.data().expect("transport data");
+    let ip = data["tuple"]["localAddress"].as_str().and_then(|a| a.parse().ok()).expect("local address");
+    let port = data["tuple"]["localPort"].as_u64().expect("local port") as u16;
+    SocketAddr::new(ip, port)
 }
 
 /// (worker id, thread id) of every running worker of the pool.
@@ -46,25 +81,24 @@ pub async fn pipe_count(mafalda: &Mafalda) -> usize {
 
 impl Room for MafaldaRoom {
     async fn publish(&mut self, streams: &[(Kind, u32)]) -> Published {
-        let transport = self.router.create_plain_transport(media::plain_transport_options(true)).await.expect("publisher transport");
+        let transport = self.transport(true).await;
         let mut producers = Vec::new();
         let mut described = Vec::new();
         for (kind, ssrc) in streams {
-            let producer = transport.produce(media::produce_options(*kind, *ssrc)).await.expect("produce");
+            let producer = transport.produce_json(media::produce_json(*kind, *ssrc)).await.expect("produce");
             described.push((*kind, producer.id(), *ssrc));
             producers.push(producer);
         }
-        let data = transport.data().expect("transport data");
-        let port = data["tuple"]["localPort"].as_u64().expect("local port") as u16;
-        let worker_id = transport.worker_id().unwrap_or_default();
+        let published = Published { producers: described, target: address_of(&transport), worker_id: side_of(&transport) };
         self.publishers.push((transport, producers));
-        Published { producers: described, target: SocketAddr::from(([127, 0, 0, 1], port)), worker_id }
+        self.published.push(published.clone());
+        published
     }
 
     async fn add_subscriber(&mut self, to: SocketAddr) -> Subscriber {
-        let transport = self.router.create_plain_transport(media::plain_transport_options(false)).await.expect("subscriber transport");
-        transport.connect_plain(media::connect_to(to)).await.expect("connect subscriber transport");
-        let worker_id = transport.worker_id().unwrap_or_default();
+        let transport = self.transport(false).await;
+        transport.connect_json(media::connect_json(to)).await.expect("connect subscriber transport");
+        let worker_id = side_of(&transport);
         self.subscribers.push(Some((transport, Vec::new())));
         Subscriber { index: self.subscribers.len() - 1, worker_id }
     }
@@ -73,7 +107,7 @@ impl Room for MafaldaRoom {
         let Some((transport, consumers)) = self.subscribers[index].as_mut() else { return Vec::new() };
         let mut created = Vec::new();
         for (kind, producer_id, _) in producers {
-            let consumer = transport.consume(media::consume_options(producer_id, &self.capabilities)).await.expect("consume");
+            let consumer = transport.consume_json(media::consume_json(producer_id, &self.capabilities)).await.expect("consume");
             let data = consumer.data().expect("consumer data");
             let ssrc = data["rtpParameters"]["encodings"][0]["ssrc"].as_u64().expect("consumer SSRC") as u32;
             created.push((*kind, ssrc));
@@ -88,7 +122,9 @@ impl Room for MafaldaRoom {
         }
     }
 
+    /// Producers piped between workers, plus those piped between nodes.
     async fn pipe_count(&self) -> usize {
-        pipe_count(&self.mafalda).await
+        let dump = self.mafalda.dump().await.expect("dump");
+        pipe_count(&self.mafalda).await + dump["nodePipes"].as_array().map_or(0, Vec::len)
     }
 }

@@ -7,7 +7,6 @@
 
 mod child;
 mod clock;
-mod cluster_room;
 mod generations;
 mod histogram;
 mod machine;

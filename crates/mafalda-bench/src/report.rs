@@ -88,9 +88,19 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
     }
     if let Some(h) = &hop {
         pipe_hop_section(&mut md, &h.result);
+        let runs: Vec<String> = results::history::<PipeHopResult>(&paths.out, "pipe-hop")
+            .into_iter()
+            .filter(|r| r.quick == h.quick)
+            .map(|r| format!("{:.0} µs / {:.2} µs", r.result.added_latency.p99_us, r.result.cpu_us_per_piped_packet))
+            .collect();
+        if runs.len() > 1 {
+            let _ = writeln!(md, "Every kept run of this mode, oldest first (added latency p99 / CPU per piped packet): {}.\n", runs.join("; "));
+        }
     }
     if let Some(n) = &nodes {
-        cross_node_section(&mut md, &n.result);
+        let runs: Vec<Recorded<CrossNodeResult>> =
+            results::history(&paths.out, "cross-node").into_iter().filter(|r| r.quick == n.quick).collect();
+        cross_node_section(&mut md, &n.result, &runs);
     }
     if let Some(s) = &sim {
         simulation_section(&mut md, &s.result, &paths.plots_link);
@@ -603,7 +613,7 @@ the same packets from the producer's own worker.\n",
     );
 }
 
-fn cross_node_section(md: &mut String, n: &CrossNodeResult) {
+fn cross_node_section(md: &mut String, n: &CrossNodeResult, runs: &[Recorded<CrossNodeResult>]) {
     md.push_str("## 4. One MafaldaRouter across servers\n\n");
     let _ = writeln!(
         md,
@@ -640,15 +650,37 @@ packets. CPU: {} publishers, each consumed on its own node, then on the other no
 between nodes cost **{:.2} µs of worker CPU per piped packet** (both ends, SRTP included).\n",
         n.pipes_in_cross_phase, n.piped_pps, n.cross_node.loss * 100.0, n.cpu_us_per_piped_packet
     );
+    if runs.len() > 1 {
+        let each: Vec<String> = runs
+            .iter()
+            .map(|r| {
+                let w = &r.result.cross_node;
+                format!(
+                    "{:.0} µs / {:.1} % / {:.1} µs / {}",
+                    r.result.added_latency.p99_us,
+                    w.loss * 100.0,
+                    w.worker_cpu_us_per_packet(),
+                    w.other_socket_drops
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            md,
+            "Every kept run of this mode, oldest first (added latency p99 / loss through the pipes / worker CPU per \
+delivered packet in the piped phase / datagrams dropped at full pipe sockets): {}. The same code gives these \
+different runs on this shared machine; a run whose workers fall behind drops at the pipe sockets.\n",
+            each.join("; ")
+        );
+    }
     md.push_str("| control plane | measured |\n| --- | --- |\n");
     let _ = writeln!(md, "| placing a transport on a media node (one NATS call), {} placements | p50 {:.2} ms, p99 {:.2} ms |", n.placements, n.placement_ms_p50, n.placement_ms_p99);
     let _ = writeln!(md, "| NATS messages per second per node, idle (heartbeat every {} ms) | {:.2} |", n.heartbeat_interval_ms, n.idle_messages_per_second_per_node);
     let _ = writeln!(
         md,
-        "| NATS messages per second per node with {} participants (media flowing) | {:.2} ({:.2} per 100 participants) |",
+        "| NATS messages per second per node with {} participants (media flowing) | {:.2} ({:+.2} over idle per 100 participants: once joined, participants send nothing over NATS but their objects' events) |",
         n.loaded_participants,
         n.loaded_messages_per_second_per_node,
-        n.loaded_messages_per_second_per_node * 100.0 / n.loaded_participants.max(1) as f64
+        (n.loaded_messages_per_second_per_node - n.idle_messages_per_second_per_node) * 100.0 / n.loaded_participants.max(1) as f64
     );
     let _ = writeln!(md, "| `nodelost` after `kill -9` of a node process (nodeTimeout {} ms) | {:.0} ms |", n.node_timeout_ms, n.failure_detection_ms);
     md.push_str("\nHow these scale to 100 nodes: [docs/cluster.md](docs/cluster.md).\n\n");

@@ -12,9 +12,8 @@
 use super::pipe_hop::{cpu_phases, latency_phase};
 use super::{pool_options, Scale};
 use crate::child;
-use crate::cluster_room::ClusterRoom;
 use crate::histogram::{quantile, Percentiles};
-use crate::mafalda_room;
+use crate::mafalda_room::{self, MafaldaRoom};
 use crate::nats::NatsServer;
 use crate::publisher::Publisher;
 use crate::receiver::Receiver;
@@ -155,7 +154,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
     eprintln!("[cross-node] idle: {idle:.2} NATS messages/s per node");
 
     // Placement of a transport on a media node: one call over NATS (plus the part, once).
-    let mut room = ClusterRoom::new(&owner).await;
+    let mut room = MafaldaRoom::new(&owner).await;
     let placements = scale.pick(20, 200);
     let mut times = Vec::new();
     for _ in 0..placements {
@@ -178,7 +177,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
     let per_side = scale.pick(5, 10);
     let (latency_window, added_latency) = latency_phase(&mut room, &receiver, &publisher, &workers, per_side, scale).await;
     let k = scale.pick(20, 100);
-    let mut cpu_room = ClusterRoom::new(&owner).await;
+    let mut cpu_room = MafaldaRoom::new(&owner).await;
     let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, scale).await;
     let (cpu_us_per_piped_packet, _) = phases.piped_cost();
     eprintln!(
