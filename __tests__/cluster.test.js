@@ -10,6 +10,9 @@
 const { Mafalda } = require('..');
 const { mediaCodecs, opusProducerParameters } = require('./helpers/codecs');
 const { rtpSink, rtpSource, waitFor, sleep } = require('./helpers/rtp');
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const readline = require('node:readline');
 const { startNats, startNode, rawNats } = require('./helpers/cluster');
 
 jest.setTimeout(120000);
@@ -253,6 +256,41 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 			const now = await shardsOf();
 			return placed.every((node) => now[node] === before[node]);
 		})).toBe(true);
+	});
+
+	test('an owner killed with -9: after nodeTimeout the nodes close its routers\' parts themselves', async () => {
+		const shardsOf = async () => Object.fromEntries((await mafalda.dump()).nodes.map((n) => [n.nodeId, n.shards]));
+		const before = await shardsOf();
+		const owner = spawn(process.execPath, [path.join(__dirname, 'helpers', 'ownerProcess.js'), nats.url, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const exited = new Promise((resolve) => owner.once('exit', resolve));
+		const line = await new Promise((resolve) => readline.createInterface({ input: owner.stdout }).once('line', resolve));
+		const { nodes: placed } = JSON.parse(line);
+		expect(placed).toHaveLength(3);
+		expect(await waitFor(async () => {
+			const now = await shardsOf();
+			return placed.every((node) => now[node] > before[node]);
+		})).toBe(true);
+		process.kill(owner.pid, 'SIGKILL');
+		await exited;
+		expect(await waitFor(async () => {
+			const now = await shardsOf();
+			return placed.every((node) => now[node] === before[node]);
+		}, { timeoutMs: NODE_TIMEOUT + 10000 })).toBe(true);
+	});
+
+	test('while NATS is down, calls to objects on other nodes reject with an error naming the node', async () => {
+		const { a } = shared;
+		await nats.stop();
+		const error = await a.transport.getStats().then(() => null, (e) => e);
+		expect(error).toBeInstanceOf(Error);
+		expect(error.message).toMatch(/node media-2|cluster link down/);
+		console.log(`during the outage: ${error.message}`);
+		await nats.restart();
+		// Nobody was declared lost during the short outage; once reconnected, calls work again.
+		expect((await mafalda.dump()).nodes.map((n) => n.nodeId)).toContain('media-2');
+		const stats = await waitFor(() => a.transport.getStats().catch(() => null), { timeoutMs: 15000 });
+		expect(stats[0].type).toBe('plain-rtp-transport');
+		expect(a.transport.closed).toBe(false);
 	});
 
 	test('drain (SIGTERM of mafalda-node): no new placements there, media continues, the process exits 0 once empty', async () => {

@@ -4,6 +4,7 @@
 use crate::cluster::options::ClusterOptions;
 use crate::cluster::protocol::{calls_of, Call, Reply};
 use crate::error::{ErrorKind, MafaldaError, Result};
+use async_nats::connection::State;
 use async_nats::{Client, ConnectOptions, RequestErrorKind};
 use serde::Serialize;
 use serde_json::Value;
@@ -65,9 +66,18 @@ impl Link {
         });
     }
 
+    /// Whether the connection to NATS is up (it reconnects by itself).
+    pub fn connected(&self) -> bool {
+        self.client.connection_state() == State::Connected
+    }
+
     /// `op` on `target` (a handle there) of node `node`: the reply's value, or the
     /// error there with its class kept, or an error naming the node and the call.
+    /// While NATS is unreachable it fails at once rather than after the timeout.
     pub async fn call(&self, node: &str, op: &str, target: Option<u64>, args: Value) -> Result<Value> {
+        if !self.connected() {
+            return Err(cluster_error(format!("cluster link down (NATS unreachable, reconnecting): {op} on node {node} not sent")));
+        }
         let call = Call { from: self.node_id.clone(), op: op.to_string(), target, args };
         let body = serde_json::to_vec(&call).map_err(|e| cluster_error(e.to_string()))?;
         let message = self.client.request(calls_of(node), body.into()).await.map_err(|e| match e.kind() {

@@ -55,6 +55,8 @@ pub struct Cluster {
     pub agent: Agent,
     hooks: ClusterHooks,
     short_of_capacity: AtomicBool,
+    /// Since when the NATS connection has been down (at the last sweeps).
+    offline_since: Mutex<Option<Instant>>,
     closed: AtomicBool,
     decisions: Mutex<std::collections::VecDeque<Value>>,
 }
@@ -93,6 +95,7 @@ impl Cluster {
             agent: Agent::default(),
             hooks,
             short_of_capacity: AtomicBool::new(false),
+            offline_since: Mutex::new(None),
             closed: AtomicBool::new(false),
             decisions: Mutex::new(Default::default()),
         });
@@ -227,8 +230,28 @@ impl Cluster {
         }
     }
 
-    /// Parts hosted for owners that never showed up, and the capacity alarm.
+    /// Lost nodes, parts hosted for owners that never showed up, and the capacity alarm.
+    /// While this node cannot reach NATS it hears nobody: that says nothing about the
+    /// others, so nobody is declared lost until the link is back and they had a timeout's time.
+    ///
+    /// Back online after less than `nodeTimeout`, nobody has had time to declare us
+    /// lost: everyone gets a fresh timeout. After longer, the others have dropped us
+    /// (and what we had on them): we drop them too, and we meet again as new nodes.
     fn sweep(self: &Arc<Self>) {
+        if !self.link.connected() {
+            self.offline_since.lock().get_or_insert_with(Instant::now);
+            return;
+        }
+        let outage = self.offline_since.lock().take();
+        if let Some(since) = outage {
+            tracing::info!("cluster: NATS reachable again after {} ms", since.elapsed().as_millis());
+            if since.elapsed() < self.options.node_timeout {
+                self.nodes.lock().forgive(Instant::now());
+            } else {
+                let changes = self.nodes.lock().clear();
+                self.apply(changes);
+            }
+        }
         let changes = self.nodes.lock().sweep(Instant::now(), self.options.node_timeout);
         self.apply(changes);
         for owner in self.agent.owners_older_than(self.options.node_timeout) {

@@ -67,6 +67,19 @@ impl NodeTable {
         lost.into_iter().map(Change::Lost).collect()
     }
 
+    /// After this node's own outage: nobody could be heard, so everyone gets a fresh
+    /// timeout from now rather than being declared lost.
+    pub fn forgive(&mut self, now: Instant) {
+        for entry in self.nodes.values_mut() {
+            entry.last_seen = now;
+        }
+    }
+
+    /// Everyone is lost (we were away too long to be still known to them).
+    pub fn clear(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.nodes).into_keys().map(Change::Lost).collect()
+    }
+
     pub fn get(&self, node_id: &str) -> Option<&NodeInfo> {
         self.nodes.get(node_id).map(|e| &e.info)
     }
@@ -113,5 +126,15 @@ mod tests {
         // A late bye of the old incarnation does not remove the new one.
         assert_eq!(table.remove("a", "1"), None);
         assert_eq!(table.remove("a", "2"), Some(Change::Lost("a".into())));
+    }
+
+    #[test]
+    fn after_an_outage_of_our_own_everyone_gets_a_fresh_timeout() {
+        let mut table = NodeTable::default();
+        let t0 = Instant::now();
+        table.observe(info("a", "1"), t0);
+        table.forgive(t0 + Duration::from_secs(10));
+        assert_eq!(table.sweep(t0 + Duration::from_secs(12), Duration::from_secs(3)), vec![]);
+        assert_eq!(table.sweep(t0 + Duration::from_secs(14), Duration::from_secs(3)), vec![Change::Lost("a".into())]);
     }
 }
