@@ -130,6 +130,36 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 		expect((await a.consumer.getStats())[0].type).toBe('outbound-rtp');
 	});
 
+	test('audio level observers on media nodes report the volume of a producer of another node', async () => {
+		const sendTransport = await plainTransportOn(router, 'media-1', { comedia: true });
+		const producer = await sendTransport.produce({ kind: 'audio', rtpParameters: opusProducerParameters(6161) });
+		const source = await rtpSource({ host: '127.0.0.2', port: sendTransport.tuple.localPort, ssrc: 6161, payloadType: 111, audioLevel: 20 });
+		cleanups.push(() => source.stop());
+		// spread: consecutive observers go to different nodes, so at least one is not media-1.
+		const observers = [];
+		for (let i = 0; i < 2; i++) {
+			const observer = await router.createAudioLevelObserver({ interval: 200, threshold: -127 });
+			const volumes = [];
+			observer.on('volumes', (v) => volumes.push(v));
+			await observer.addProducer({ producerId: producer.id });
+			observers.push({ observer, volumes });
+		}
+		const { nodePipes } = await mafalda.dump();
+		expect(nodePipes.some((p) => p.producerId === producer.id && p.fromNodeId === 'media-1')).toBe(true);
+		expect(await waitFor(() => observers.every(({ volumes }) => volumes.length > 0))).toBe(true);
+		for (const { volumes } of observers) {
+			expect(volumes[0][0].producer).toBe(producer);
+			expect(volumes[0][0].volume).toBe(-20);
+		}
+		await observers[1].observer.pause();
+		observers[1].observer.close();
+		expect(observers[1].observer.closed).toBe(true);
+		observers[0].observer.close();
+		source.stop();
+		sendTransport.close();
+		expect(await waitFor(async () => !(await mafalda.dump()).nodePipes.some((p) => p.producerId === producer.id))).toBe(true);
+	});
+
 	test('needmoreservers fires when the cluster\'s idle cores fall under minFreeCores', async () => {
 		expect(await waitFor(() => shortOfCapacity.length > 0)).toBe(true);
 		expect(shortOfCapacity[0]).toMatchObject({ threshold: 10 });

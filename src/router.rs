@@ -2,7 +2,7 @@ use crate::errors::IntoNapi;
 use crate::rtp_observer::NativeRtpObserver;
 use crate::transport::NativeTransport;
 use crate::webrtc_server::NativeWebRtcServer;
-use mafalda_core::router::TransportKind;
+use mafalda_core::router::{ObserverKind, TransportKind};
 use mafalda_core::{shapes, MafaldaRouter};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -71,14 +71,14 @@ impl NativeRouter {
 
     #[napi]
     pub async fn create_audio_level_observer(&self, options: Option<Value>) -> Result<NativeRtpObserver> {
-        let options = shapes::audio_level_observer_options(&options.unwrap_or(Value::Null)).napi()?;
-        Ok(self.inner.create_audio_level_observer(options).await.napi()?.into())
+        let options = options.unwrap_or(Value::Null);
+        Ok(self.inner.create_observer_json(ObserverKind::AudioLevel, options).await.napi()?.into())
     }
 
     #[napi]
     pub async fn create_active_speaker_observer(&self, options: Option<Value>) -> Result<NativeRtpObserver> {
-        let options = shapes::active_speaker_observer_options(&options.unwrap_or(Value::Null)).napi()?;
-        Ok(self.inner.create_active_speaker_observer(options).await.napi()?.into())
+        let options = options.unwrap_or(Value::Null);
+        Ok(self.inner.create_observer_json(ObserverKind::ActiveSpeaker, options).await.napi()?.into())
     }
 
     #[napi]

@@ -12,8 +12,8 @@ use crate::cluster::protocol::{events_of, Call, RemoteEvent};
 use crate::cluster::Cluster;
 use crate::error::{type_error, MafaldaError, Result};
 use crate::events::EventSink;
-use crate::router::{MafaldaRouter, RouterInner, TransportKind};
-use crate::{shapes, MafaldaConsumer, MafaldaProducer, MafaldaTransport};
+use crate::router::{MafaldaRouter, ObserverKind, RouterInner, TransportKind};
+use crate::{shapes, MafaldaConsumer, MafaldaProducer, MafaldaRtpObserver, MafaldaTransport};
 use mediasoup::prelude::RtpCodecCapability;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -27,6 +27,7 @@ enum Hosted {
     Transport(MafaldaTransport),
     Producer(MafaldaProducer),
     Consumer(MafaldaConsumer),
+    Observer(MafaldaRtpObserver),
 }
 
 impl Hosted {
@@ -36,6 +37,7 @@ impl Hosted {
             Hosted::Transport(t) => t.closed(),
             Hosted::Producer(p) => p.closed(),
             Hosted::Consumer(c) => c.closed(),
+            Hosted::Observer(o) => o.closed(),
         }
     }
 }
@@ -152,6 +154,12 @@ impl Agent {
                 self.host(&call.from, transport.handle(), Hosted::Transport(transport.clone()));
                 Ok(ok_created(transport.handle(), transport.id(), data))
             }
+            (Hosted::Router(r), "router.createAudioLevelObserver" | "router.createActiveSpeakerObserver") => {
+                let kind = if call.op == "router.createAudioLevelObserver" { ObserverKind::AudioLevel } else { ObserverKind::ActiveSpeaker };
+                let observer = r.create_observer_json(kind, args).await?;
+                self.host(&call.from, observer.handle(), Hosted::Observer(observer.clone()));
+                Ok(ok_created(observer.handle(), observer.id(), Value::Null))
+            }
             (Hosted::Router(r), "router.dump") => r.dump().await,
             (Hosted::Router(r), "router.close") => {
                 r.close();
@@ -189,6 +197,20 @@ impl Agent {
                 }
                 _ => Err(type_error(format!("unknown call {op}"))),
             },
+            (Hosted::Observer(o), op) => {
+                let producer = || shapes::parse(&args["producerId"], "producerId");
+                match op {
+                    "rtpObserver.pause" => o.pause().await.map(|_| Value::Null),
+                    "rtpObserver.resume" => o.resume().await.map(|_| Value::Null),
+                    "rtpObserver.addProducer" => o.add_producer(producer()?).await.map(|_| Value::Null),
+                    "rtpObserver.removeProducer" => o.remove_producer(producer()?).await.map(|_| Value::Null),
+                    "rtpObserver.close" => {
+                        o.close();
+                        Ok(Value::Null)
+                    }
+                    _ => Err(type_error(format!("unknown call {op}"))),
+                }
+            }
             (_, op) => Err(type_error(format!("unknown call {op}"))),
         }
     }

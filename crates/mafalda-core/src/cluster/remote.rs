@@ -94,6 +94,7 @@ pub fn event_name(name: &str) -> Option<&'static str> {
         "icestatechange", "iceselectedtuplechange", "dtlsstatechange", "sctpstatechange", "tuple", "rtcptuple",
         "trace", "score", "videoorientationchange", "producerpause", "producerresume", "layerschange",
         "producerclose", "routerclose", "dataproducerclose", "bufferedamountlow", "sctpsendbufferfull",
+        "volumes", "silence", "dominantspeaker",
     ];
     NAMES.iter().find(|n| **n == name).copied()
 }

@@ -82,6 +82,12 @@ pub enum TransportKind {
     Direct,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObserverKind {
+    AudioLevel,
+    ActiveSpeaker,
+}
+
 /// Which node a new transport goes to.
 pub(crate) enum Target {
     /// The cluster's placement decides (this node without a cluster).
@@ -256,6 +262,32 @@ impl MafaldaRouter {
             let router = this.ensure_shard_or_release(&placed).await?;
             let result = router.create_direct_transport(options).await;
             this.register_transport(placed, result.map(AnyTransport::Direct).map_err(from_mediasoup))
+        })
+        .await
+    }
+
+    /// An RTP observer from mediasoup's JS options, on the node the cluster chooses
+    /// (this one without a cluster).
+    pub async fn create_observer_json(&self, kind: ObserverKind, options: Value) -> Result<MafaldaRtpObserver> {
+        let this = self.inner.clone();
+        control::run(move || async move {
+            // Bad arguments are TypeErrors here, wherever the observer then goes.
+            match kind {
+                ObserverKind::AudioLevel => drop(shapes::audio_level_observer_options(&options)?),
+                ObserverKind::ActiveSpeaker => drop(shapes::active_speaker_observer_options(&options)?),
+            }
+            if let Some(cluster) = this.cluster.clone() {
+                let holding: HashSet<String> = this.state.lock().parts.keys().cloned().collect();
+                let (node, _) = cluster.choose(&holding, &format!("rtp observer of router {}", this.id))?;
+                if node != cluster.node_id() {
+                    return this.create_remote_observer(&cluster, &node, kind, options).await;
+                }
+            }
+            let router = MafaldaRouter { inner: this };
+            match kind {
+                ObserverKind::AudioLevel => router.create_audio_level_observer(shapes::audio_level_observer_options(&options)?).await,
+                ObserverKind::ActiveSpeaker => router.create_active_speaker_observer(shapes::active_speaker_observer_options(&options)?).await,
+            }
         })
         .await
     }
@@ -485,11 +517,15 @@ impl RouterInner {
         self.collect_empty_shards();
     }
 
-    pub fn observer_closed(&self, id: RtpObserverId, key: u64) {
+    pub fn observer_closed(&self, id: RtpObserverId, key: u64, node: Option<&str>) {
         {
             let mut state = self.state.lock();
             state.observers.remove(&id);
-            if let Some(shard) = state.shards.get_mut(&key) {
+            if let Some(node) = node {
+                if let Some(part) = state.parts.get_mut(node) {
+                    part.observers.remove(&id);
+                }
+            } else if let Some(shard) = state.shards.get_mut(&key) {
                 shard.observers = shard.observers.saturating_sub(1);
             }
         }

@@ -6,7 +6,8 @@ use crate::cluster::remote::RemoteObject;
 use crate::cluster::Cluster;
 use crate::error::{MafaldaError, Result};
 use crate::router::transport::{AnyTransport, MafaldaTransport, TransportInner};
-use crate::router::{RouterInner, TransportKind};
+use crate::router::rtp_observer::{MafaldaRtpObserver, ObserverInner};
+use crate::router::{ObserverKind, RouterInner, TransportKind};
 use mediasoup::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -16,6 +17,7 @@ pub(crate) struct Part {
     pub router: Arc<RemoteObject>,
     /// Transports of ours there (the app's and pipe ends).
     pub transports: HashSet<TransportId>,
+    pub observers: HashSet<RtpObserverId>,
 }
 
 impl Drop for Part {
@@ -38,7 +40,7 @@ impl RouterInner {
             .as_u64()
             .ok_or_else(|| MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered router.create without a handle")))?;
         let router = RemoteObject::new(cluster, node, handle, reply["rtpCapabilities"].clone());
-        self.state.lock().parts.insert(node.to_string(), Part { router: router.clone(), transports: HashSet::new() });
+        self.state.lock().parts.insert(node.to_string(), Part { router: router.clone(), transports: HashSet::new(), observers: HashSet::new() });
         Ok(router)
     }
 
@@ -87,11 +89,45 @@ impl RouterInner {
         Ok(transport)
     }
 
+    /// An RTP observer of this router on `node`, created by its part there.
+    pub(crate) async fn create_remote_observer(
+        self: &Arc<Self>,
+        cluster: &Arc<Cluster>,
+        node: &str,
+        kind: ObserverKind,
+        options: Value,
+    ) -> Result<MafaldaRtpObserver> {
+        let part = self.ensure_part(cluster, node).await?;
+        let op = match kind {
+            ObserverKind::AudioLevel => "router.createAudioLevelObserver",
+            ObserverKind::ActiveSpeaker => "router.createActiveSpeakerObserver",
+        };
+        let reply = match part.call(op, options).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                self.collect_empty_shards();
+                return Err(e);
+            }
+        };
+        let (Some(handle), Some(id)) = (reply["handle"].as_u64(), reply["id"].as_str()) else {
+            return Err(MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered {op} without a handle or id")));
+        };
+        let id: RtpObserverId = crate::shapes::parse(&json!(id), "id")?;
+        let remote = RemoteObject::new(cluster, node, handle, Value::Null);
+        let observer = MafaldaRtpObserver::new_remote(self, node, remote, id);
+        let mut state = self.state.lock();
+        if let Some(part) = state.parts.get_mut(node) {
+            part.observers.insert(id);
+        }
+        state.observers.insert(id, observer.inner.clone());
+        Ok(observer)
+    }
+
     /// Closes parts that hold nothing.
     pub(crate) fn collect_empty_parts(&self) {
         let empty: Vec<Part> = {
             let mut state = self.state.lock();
-            let nodes: Vec<String> = state.parts.iter().filter(|(_, p)| p.transports.is_empty()).map(|(n, _)| n.clone()).collect();
+            let nodes: Vec<String> = state.parts.iter().filter(|(_, p)| p.transports.is_empty() && p.observers.is_empty()).map(|(n, _)| n.clone()).collect();
             nodes.iter().filter_map(|n| state.parts.remove(n)).collect()
         };
         drop(empty);
@@ -106,10 +142,13 @@ impl RouterInner {
             let part = state.parts.remove(node);
             let transports: Vec<Arc<TransportInner>> =
                 state.transports.values().filter(|t| t.node.as_deref() == Some(node)).cloned().collect();
+            let observers: Vec<Arc<ObserverInner>> =
+                state.observers.values().filter(|o| o.node.as_deref() == Some(node)).cloned().collect();
             state.remote_producers.retain(|_, n| n != node);
             let pipes = state.take_node_pipes_of(node);
-            (part, transports, pipes)
+            (part, (transports, observers), pipes)
         };
+        let (transports, observers) = transports;
         if let Some(part) = &part {
             part.router.mark_gone();
         }
@@ -119,6 +158,10 @@ impl RouterInner {
                 self.events.emit(transport.handle, "routerclose", Value::Null);
             }
             transport.close();
+        }
+        for observer in observers {
+            self.events.emit(observer.handle, "routerclose", Value::Null);
+            observer.close();
         }
         drop(pipes);
         drop(part);

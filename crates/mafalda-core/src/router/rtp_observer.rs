@@ -1,10 +1,13 @@
-//! `MafaldaRtpObserver`: an audio level or active speaker observer on one shard.
-//! `add_producer()` accepts any producer of the router; one living on another worker
-//! is piped into the observer's shard for as long as it is observed.
+//! `MafaldaRtpObserver`: an audio level or active speaker observer on one shard (of
+//! this node or, in a cluster, of another node's part). `add_producer()` accepts any
+//! producer of the router; one living on another worker (or node) is piped into the
+//! observer's shard (or node) for as long as it is observed.
 
 use crate::control;
 use crate::error::{from_mediasoup, Result};
 use crate::events::{next_handle, Handle};
+use crate::cluster::remote::RemoteObject;
+use crate::router::node_pipes::NodePipeLease;
 use crate::router::pipes::PipeLease;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
@@ -18,24 +21,34 @@ use std::sync::Arc;
 pub enum AnyObserver {
     AudioLevel(AudioLevelObserver),
     ActiveSpeaker(ActiveSpeakerObserver),
+    /// An observer of this router on another node.
+    Remote(Arc<RemoteObject>),
 }
 
+/// `$body` with the mediasoup observer of this node; `$remote` for one of another node.
 macro_rules! each_observer {
-    ($o:expr, $x:ident => $body:expr) => {
+    ($o:expr, $x:ident => $body:expr, $r:ident => $remote:expr) => {
         match $o {
             AnyObserver::AudioLevel($x) => $body,
             AnyObserver::ActiveSpeaker($x) => $body,
+            AnyObserver::Remote($r) => $remote,
         }
     };
 }
+
+/// What keeps an observed producer on the observer's shard: pipes between workers
+/// and between nodes.
+type Membership = (Option<PipeLease>, Option<NodePipeLease>);
 
 pub(crate) struct ObserverInner {
     pub handle: Handle,
     pub id: RtpObserverId,
     pub key: u64,
+    /// The node it lives on; `None`: this one.
+    pub node: Option<String>,
     observer: Slot<AnyObserver>,
-    /// Observed producers, with the lease of their pipe when piped in.
-    members: Mutex<HashMap<ProducerId, Option<PipeLease>>>,
+    /// Observed producers, with the leases of their pipes when piped in.
+    members: Mutex<HashMap<ProducerId, Membership>>,
     router: WeakRouter,
 }
 
@@ -67,12 +80,45 @@ impl MafaldaRtpObserver {
                 })
                 .detach();
             }
+            AnyObserver::Remote(_) => {}
         }
+        let id = match &observer {
+            AnyObserver::AudioLevel(o) => o.id(),
+            AnyObserver::ActiveSpeaker(o) => o.id(),
+            AnyObserver::Remote(_) => unreachable!("remote observers are made by new_remote"),
+        };
+        Self::with(router, handle, id, key, None, observer)
+    }
+
+    /// An observer of another node; its events come back through `remote`, and its
+    /// node's worker dying closes it ("routerclose").
+    pub(crate) fn new_remote(router: &Arc<RouterInner>, node: &str, remote: Arc<RemoteObject>, id: RtpObserverId) -> Self {
+        let handle = next_handle();
+        let created = Self::with(router, handle, id, 0, Some(node.to_string()), AnyObserver::Remote(remote.clone()));
+        let (sink, weak, gone) = (router.events.clone(), Arc::downgrade(&created.inner), Arc::downgrade(&remote));
+        remote.listen(Arc::new(move |name, data| {
+            if let Some(name) = crate::cluster::remote::event_name(name) {
+                sink.emit(handle, name, data.clone());
+            }
+            if name == "routerclose" {
+                if let Some(remote) = gone.upgrade() {
+                    remote.mark_gone();
+                }
+                if let Some(inner) = weak.upgrade() {
+                    control::spawn(move || async move { inner.close() });
+                }
+            }
+        }));
+        created
+    }
+
+    fn with(router: &Arc<RouterInner>, handle: Handle, id: RtpObserverId, key: u64, node: Option<String>, observer: AnyObserver) -> Self {
         Self {
             inner: Arc::new(ObserverInner {
                 handle,
-                id: each_observer!(&observer, o => o.id()),
+                id,
                 key,
+                node,
                 observer: Slot::new("RtpObserver", observer),
                 members: Mutex::new(HashMap::new()),
                 router: Arc::downgrade(router),
@@ -94,12 +140,18 @@ impl MafaldaRtpObserver {
 
     pub async fn pause(&self) -> Result<()> {
         let o = self.inner.observer.get()?;
-        control::run(move || async move { each_observer!(o, o => o.pause().await).map_err(from_mediasoup) }).await
+        control::run(move || async move {
+            each_observer!(o, o => o.pause().await.map_err(from_mediasoup), r => r.call("rtpObserver.pause", Value::Null).await.map(drop))
+        })
+        .await
     }
 
     pub async fn resume(&self) -> Result<()> {
         let o = self.inner.observer.get()?;
-        control::run(move || async move { each_observer!(o, o => o.resume().await).map_err(from_mediasoup) }).await
+        control::run(move || async move {
+            each_observer!(o, o => o.resume().await.map_err(from_mediasoup), r => r.call("rtpObserver.resume", Value::Null).await.map(drop))
+        })
+        .await
     }
 
     pub async fn add_producer(&self, producer_id: ProducerId) -> Result<()> {
@@ -107,10 +159,18 @@ impl MafaldaRtpObserver {
         control::run(move || async move {
             let observer = inner.observer.get()?;
             let router = inner.router.upgrade().ok_or_else(|| crate::error::invalid_state("Router closed"))?;
-            let lease = router.acquire_media_pipe(producer_id, inner.key).await?;
-            each_observer!(observer, o => o.add_producer(RtpObserverAddProducerOptions::new(producer_id)).await)
-                .map_err(from_mediasoup)?;
-            inner.members.lock().insert(producer_id, lease);
+            let node_lease = router.acquire_node_pipe(producer_id, inner.node.clone()).await?;
+            let lease = match &observer {
+                AnyObserver::Remote(r) => {
+                    r.call("rtpObserver.addProducer", json!({ "producerId": producer_id })).await?;
+                    None
+                }
+                _ => router.acquire_media_pipe(producer_id, inner.key).await?,
+            };
+            each_observer!(observer,
+                o => o.add_producer(RtpObserverAddProducerOptions::new(producer_id)).await.map_err(from_mediasoup),
+                _r => Ok(()))?;
+            inner.members.lock().insert(producer_id, (lease, node_lease));
             Ok(())
         })
         .await
@@ -120,7 +180,9 @@ impl MafaldaRtpObserver {
         let inner = self.inner.clone();
         control::run(move || async move {
             let observer = inner.observer.get()?;
-            let result = each_observer!(observer, o => o.remove_producer(producer_id).await).map_err(from_mediasoup);
+            let result = each_observer!(observer,
+                o => o.remove_producer(producer_id).await.map_err(from_mediasoup),
+                r => r.call("rtpObserver.removeProducer", json!({ "producerId": producer_id })).await.map(drop));
             inner.forget_producer(&producer_id);
             result
         })
@@ -146,10 +208,13 @@ impl ObserverInner {
     pub fn close(&self) {
         let Some(observer) = self.observer.take() else { return };
         let members = std::mem::take(&mut *self.members.lock());
+        if let AnyObserver::Remote(remote) = &observer {
+            remote.close("rtpObserver.close");
+        }
         drop(observer);
         drop(members);
         if let Some(router) = self.router.upgrade() {
-            router.observer_closed(self.id, self.key);
+            router.observer_closed(self.id, self.key, self.node.as_deref());
         }
     }
 }
