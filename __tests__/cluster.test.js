@@ -24,7 +24,7 @@ const NODE_TIMEOUT = 3000;
 async function plainTransportOn(router, nodeId, options = {}) {
 	for (let i = 0; i < 8; i++) {
 		const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, ...options });
-		if (transport.nodeId === nodeId) return transport;
+		if (transport.nodeId === nodeId) return transport; // undefined: this node
 		transport.close();
 	}
 	throw new Error(`no placement on ${nodeId} in 8 tries`);
@@ -158,6 +158,61 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 		source.stop();
 		sendTransport.close();
 		expect(await waitFor(async () => !(await mafalda.dump()).nodePipes.some((p) => p.producerId === producer.id))).toBe(true);
+	});
+
+	test('an SCTP data producer on one node is consumed on another: messages cross over the pipe\'s SCTP association', async () => {
+		// A node with a worker of its own hosts the app's DirectTransports: messages go in
+		// at one, over SCTP to media-1, through the cluster to media-2, and over SCTP back
+		// here to the other. Every hop is a real mediasoup SCTP endpoint.
+		const hybrid = new Mafalda({
+			maxWorkers: 1,
+			policy: 'spread',
+			cluster: { servers: nats.url, token: TOKEN, nodeId: 'hybrid', announcedAddress: '127.0.0.1', heartbeatInterval: 300 },
+		});
+		await hybrid.ready();
+		await waitFor(async () => (await hybrid.dump()).nodes.length >= 5);
+		cleanups.push(() => hybrid.close());
+		const r = await hybrid.createRouter({ mediaCodecs });
+		const sctp = { enableSctp: true };
+		// Their SCTP association starts with the first data consumer or producer on them.
+		const linked = async (left, right) => {
+			await left.connect({ ip: right.tuple.localAddress, port: right.tuple.localPort });
+			await right.connect({ ip: left.tuple.localAddress, port: left.tuple.localPort });
+		};
+		const input = await r.createDirectTransport();
+		const source = await input.produceData({ label: 'chat' });
+		const t1 = await plainTransportOn(r, undefined, sctp);
+		const t2 = await plainTransportOn(r, 'media-1', sctp);
+		await linked(t1, t2);
+		const d1 = await t1.consumeData({ dataProducerId: source.id });
+		const onMedia1 = await t2.produceData({ sctpStreamParameters: d1.sctpStreamParameters, label: 'chat' });
+		const t3 = await plainTransportOn(r, 'media-2', sctp);
+		const t4 = await plainTransportOn(r, undefined, sctp);
+		await linked(t3, t4);
+		const onMedia2 = await t3.consumeData({ dataProducerId: onMedia1.id });
+		expect(onMedia2.dataProducerId).toBe(onMedia1.id);
+		const back = await t4.produceData({ sctpStreamParameters: onMedia2.sctpStreamParameters, label: 'chat' });
+		const output = await r.createDirectTransport();
+		const sink = await output.consumeData({ dataProducerId: back.id });
+		const received = [];
+		sink.on('message', (message) => received.push(message.toString()));
+		const { nodePipes } = await hybrid.dump();
+		expect(nodePipes.filter((p) => p.dataProducerId === onMedia1.id).map((p) => `${p.fromNodeId}>${p.toNodeId}`)).toEqual(['media-1>media-2']);
+		let sent = 0;
+		const ok = await waitFor(() => {
+			source.send(`hello ${sent++}`);
+			return received.length >= 5;
+		}, { timeoutMs: 20000, intervalMs: 100 });
+		expect(ok).toBe(true);
+		expect(received[0]).toMatch(/^hello \d+$/);
+		expect(t2.sctpState).toBe('connected');
+		expect(t3.sctpState).toBe('connected');
+		const closed = new Promise((resolve) => onMedia2.once('dataproducerclose', resolve));
+		onMedia1.close();
+		await closed;
+		expect(onMedia2.closed).toBe(true);
+		hybrid.close();
+		expect(await waitFor(async () => !(await mafalda.dump()).nodes.some((n) => n.nodeId === 'hybrid'))).toBe(true);
 	});
 
 	test('needmoreservers fires when the cluster\'s idle cores fall under minFreeCores', async () => {

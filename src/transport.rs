@@ -79,14 +79,11 @@ impl NativeTransport {
 
     #[napi]
     pub async fn produce_data(&self, options: Option<Value>) -> Result<NativeDataProducer> {
-        let direct = self.inner.kind() == "direct";
-        let options = shapes::produce_data(&options.unwrap_or(Value::Null), direct).napi()?;
-        Ok(self.inner.produce_data(options).await.napi()?.into())
+        Ok(self.inner.produce_data_json(options.unwrap_or(Value::Null)).await.napi()?.into())
     }
 
     #[napi]
     pub async fn consume_data(&self, options: Value) -> Result<NativeDataConsumer> {
-        let (id, reliability, paused) = shapes::consume_data(&options).napi()?;
-        Ok(self.inner.consume_data(id, reliability, paused).await.napi()?.into())
+        Ok(self.inner.consume_data_json(options).await.napi()?.into())
     }
 }

@@ -246,7 +246,11 @@ impl Mafalda {
                 let id = r.id.clone();
                 r.node_pipe_summaries()
                     .into_iter()
-                    .map(move |(from, to, p)| json!({ "routerId": id, "fromNodeId": from, "toNodeId": to, "producerId": p }))
+                    .map(move |(from, to, p, data)| {
+                        let mut pipe = crate::router::node_pipe_json(&from, &to, &p, data);
+                        pipe["routerId"] = json!(id);
+                        pipe
+                    })
             })
             .collect();
         Ok(json!({

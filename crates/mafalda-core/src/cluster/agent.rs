@@ -13,7 +13,7 @@ use crate::cluster::Cluster;
 use crate::error::{type_error, MafaldaError, Result};
 use crate::events::EventSink;
 use crate::router::{MafaldaRouter, ObserverKind, RouterInner, TransportKind};
-use crate::{shapes, MafaldaConsumer, MafaldaProducer, MafaldaRtpObserver, MafaldaTransport};
+use crate::{shapes, MafaldaConsumer, MafaldaDataConsumer, MafaldaDataProducer, MafaldaProducer, MafaldaRtpObserver, MafaldaTransport};
 use mediasoup::prelude::RtpCodecCapability;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -28,6 +28,8 @@ enum Hosted {
     Producer(MafaldaProducer),
     Consumer(MafaldaConsumer),
     Observer(MafaldaRtpObserver),
+    DataProducer(MafaldaDataProducer),
+    DataConsumer(MafaldaDataConsumer),
 }
 
 impl Hosted {
@@ -38,6 +40,8 @@ impl Hosted {
             Hosted::Producer(p) => p.closed(),
             Hosted::Consumer(c) => c.closed(),
             Hosted::Observer(o) => o.closed(),
+            Hosted::DataProducer(d) => d.closed(),
+            Hosted::DataConsumer(d) => d.closed(),
         }
     }
 }
@@ -211,6 +215,33 @@ impl Agent {
                     _ => Err(type_error(format!("unknown call {op}"))),
                 }
             }
+            (Hosted::DataProducer(d), op) => match op {
+                "dataProducer.pause" => d.pause().await.map(|_| Value::Null),
+                "dataProducer.resume" => d.resume().await.map(|_| Value::Null),
+                "dataProducer.dump" => d.dump().await,
+                "dataProducer.getStats" => d.get_stats().await,
+                "dataProducer.close" => {
+                    d.close();
+                    Ok(Value::Null)
+                }
+                _ => Err(type_error(format!("unknown call {op}"))),
+            },
+            (Hosted::DataConsumer(d), op) => match op {
+                "dataConsumer.pause" => d.pause().await.map(|_| Value::Null),
+                "dataConsumer.resume" => d.resume().await.map(|_| Value::Null),
+                "dataConsumer.dump" => d.dump().await,
+                "dataConsumer.getStats" => d.get_stats().await,
+                "dataConsumer.getBufferedAmount" => d.get_buffered_amount().await.map(|a| json!(a)),
+                "dataConsumer.setBufferedAmountLowThreshold" => {
+                    let threshold = args.as_u64().filter(|t| *t <= u32::MAX as u64).ok_or_else(|| type_error("wrong threshold"))?;
+                    d.set_buffered_amount_low_threshold(threshold as u32).await.map(|_| Value::Null)
+                }
+                "dataConsumer.close" => {
+                    d.close();
+                    Ok(Value::Null)
+                }
+                _ => Err(type_error(format!("unknown call {op}"))),
+            },
             (_, op) => Err(type_error(format!("unknown call {op}"))),
         }
     }
@@ -230,6 +261,18 @@ impl Agent {
                 let data = consumer.data()?;
                 self.host(&call.from, consumer.handle(), Hosted::Consumer(consumer.clone()));
                 Ok(ok_created(consumer.handle(), consumer.id(), data))
+            }
+            "transport.produceData" => {
+                let data_producer = t.produce_data_json(args).await?;
+                let data = data_producer.data()?;
+                self.host(&call.from, data_producer.handle(), Hosted::DataProducer(data_producer.clone()));
+                Ok(ok_created(data_producer.handle(), data_producer.id(), data))
+            }
+            "transport.consumeData" => {
+                let data_consumer = t.consume_data_json(args).await?;
+                let data = data_consumer.data()?;
+                self.host(&call.from, data_consumer.handle(), Hosted::DataConsumer(data_consumer.clone()));
+                Ok(ok_created(data_consumer.handle(), data_consumer.id(), data))
             }
             "transport.dump" => t.dump().await,
             "transport.getStats" => t.get_stats().await,

@@ -4,6 +4,9 @@
 use crate::control;
 use crate::error::{from_mediasoup, unsupported, Result};
 use crate::events::{next_handle, EventSink, Handle};
+use crate::cluster::remote::RemoteObject;
+use crate::router::backing::{local_or_remote, Backing};
+use crate::router::node_pipes::NodePipeLease;
 use crate::router::pipes::PipeLease;
 use crate::router::RouterInner;
 use crate::slot::Slot;
@@ -17,8 +20,9 @@ pub(crate) struct DataConsumerInner {
     pub handle: Handle,
     pub id: DataConsumerId,
     pub data_producer_id: DataProducerId,
-    pub data_consumer: Slot<DataConsumer>,
+    pub data_consumer: Slot<Backing<DataConsumer>>,
     lease: Mutex<Option<PipeLease>>,
+    node_lease: Mutex<Option<NodePipeLease>>,
     transport: Weak<TransportInner>,
 }
 
@@ -82,18 +86,68 @@ impl MafaldaDataConsumer {
         transport: &Arc<TransportInner>,
         data_consumer: DataConsumer,
         data_producer_id: DataProducerId,
-        lease: Option<PipeLease>,
+        (lease, node_lease): (Option<PipeLease>, Option<NodePipeLease>),
     ) -> Self {
         let inner = Arc::new(DataConsumerInner {
             handle: next_handle(),
             id: data_consumer.id(),
             data_producer_id,
-            data_consumer: Slot::new("DataConsumer", data_consumer.clone()),
+            data_consumer: Slot::new("DataConsumer", Backing::Local(data_consumer.clone())),
             lease: Mutex::new(lease),
+            node_lease: Mutex::new(node_lease),
             transport: Arc::downgrade(transport),
         });
         forward_data_consumer_events(&router.events, &inner, &data_consumer);
         Self { inner }
+    }
+
+    /// A data consumer on a transport of another node; its data producer going away
+    /// there closes it here too.
+    pub(crate) fn new_remote(
+        router: &Arc<RouterInner>,
+        transport: &Arc<TransportInner>,
+        remote: Arc<RemoteObject>,
+        (id, data_producer_id): (DataConsumerId, DataProducerId),
+        node_lease: Option<NodePipeLease>,
+    ) -> Self {
+        let inner = Arc::new(DataConsumerInner {
+            handle: next_handle(),
+            id,
+            data_producer_id,
+            data_consumer: Slot::new("DataConsumer", Backing::Remote(remote.clone())),
+            lease: Mutex::new(None),
+            node_lease: Mutex::new(node_lease),
+            transport: Arc::downgrade(transport),
+        });
+        let (sink, handle, weak, gone) = (router.events.clone(), inner.handle, Arc::downgrade(&inner), Arc::downgrade(&remote));
+        remote.listen(Arc::new(move |name, data| {
+            if let Some(name) = crate::cluster::remote::event_name(name) {
+                sink.emit(handle, name, data.clone());
+            }
+            if name == "dataproducerclose" {
+                if let Some(remote) = gone.upgrade() {
+                    remote.mark_gone();
+                }
+                if let Some(inner) = weak.upgrade() {
+                    control::spawn(move || async move { inner.close() });
+                }
+            }
+        }));
+        Self { inner }
+    }
+
+    /// Calls `on()` once its data producer closes (a pipe's consumer end closes the
+    /// producer at its other end).
+    pub(crate) fn on_data_producer_close(&self, on: Arc<dyn Fn() + Send + Sync>) {
+        match self.inner.data_consumer.get() {
+            Ok(Backing::Local(d)) => d.on_data_producer_close(move || on()).detach(),
+            Ok(Backing::Remote(r)) => r.listen(Arc::new(move |name, _| {
+                if name == "dataproducerclose" {
+                    on();
+                }
+            })),
+            Err(_) => {}
+        }
     }
 
     pub fn handle(&self) -> Handle {
@@ -109,7 +163,15 @@ impl MafaldaDataConsumer {
     }
 
     pub fn data(&self) -> Result<Value> {
-        let d = self.inner.data_consumer.get()?;
+        let d = match self.inner.data_consumer.get()? {
+            Backing::Local(d) => d,
+            Backing::Remote(r) => {
+                // There it consumes the piped data producer's id; the app knows its own.
+                let mut data = r.data.clone();
+                data["dataProducerId"] = json!(self.inner.data_producer_id);
+                return Ok(data);
+            }
+        };
         Ok(json!({
             "id": d.id(),
             "dataProducerId": self.inner.data_producer_id,
@@ -121,34 +183,38 @@ impl MafaldaDataConsumer {
     }
 
     pub async fn dump(&self) -> Result<Value> {
-        let d = self.inner.data_consumer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.dump", Value::Null, |d| {
             d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
-        let d = self.inner.data_consumer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.getStats", Value::Null, |d| {
             d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn get_buffered_amount(&self) -> Result<u32> {
-        let d = self.inner.data_consumer.get()?;
-        control::run(move || async move { d.get_buffered_amount().await.map_err(from_mediasoup) }).await
+        match self.inner.data_consumer.get()? {
+            Backing::Local(d) => control::run(move || async move { d.get_buffered_amount().await.map_err(from_mediasoup) }).await,
+            Backing::Remote(r) => {
+                let amount = control::run(move || async move { r.call("dataConsumer.getBufferedAmount", Value::Null).await }).await?;
+                Ok(amount.as_u64().unwrap_or(0) as u32)
+            }
+        }
     }
 
     pub async fn set_buffered_amount_low_threshold(&self, threshold: u32) -> Result<()> {
-        let d = self.inner.data_consumer.get()?;
-        control::run(move || async move { d.set_buffered_amount_low_threshold(threshold).await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.setBufferedAmountLowThreshold", json!(threshold), |d| {
+            d.set_buffered_amount_low_threshold(threshold).await.map_err(from_mediasoup)
+        })
     }
 
     /// Sends a message from the app to this data consumer's endpoint (SCTP or direct).
     pub async fn send(&self, message: WebRtcMessage<'static>) -> Result<()> {
-        let d = self.inner.data_consumer.get()?;
+        let Backing::Local(d) = self.inner.data_consumer.get()? else {
+            return Err(unsupported("dataConsumer.send() on a data consumer of another node"));
+        };
         control::run(move || async move {
             match d {
                 DataConsumer::Regular(regular) => regular.send(message).await.map(drop).map_err(from_mediasoup),
@@ -159,13 +225,11 @@ impl MafaldaDataConsumer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        let d = self.inner.data_consumer.get()?;
-        control::run(move || async move { d.pause().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.pause", Value::Null, |d| d.pause().await.map_err(from_mediasoup))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        let d = self.inner.data_consumer.get()?;
-        control::run(move || async move { d.resume().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.resume", Value::Null, |d| d.resume().await.map_err(from_mediasoup))
     }
 
     pub fn close(&self) {
@@ -177,11 +241,16 @@ impl DataConsumerInner {
     pub fn close(&self) {
         let Some(data_consumer) = self.data_consumer.take() else { return };
         let lease = self.lease.lock().take();
+        let node_lease = self.node_lease.lock().take();
         if let Some(transport) = self.transport.upgrade() {
             transport.children.lock().data_consumers.remove(&self.id);
         }
+        if let Backing::Remote(remote) = &data_consumer {
+            remote.close("dataConsumer.close");
+        }
         drop(data_consumer);
         drop(lease);
+        drop(node_lease);
     }
 }
 

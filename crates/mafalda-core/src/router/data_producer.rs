@@ -1,9 +1,10 @@
 //! `MafaldaDataProducer`: an app-visible data producer, registered in the router's
 //! directory so data consumers on any shard can find (and pipe) it.
 
-use crate::control;
 use crate::error::{from_mediasoup, from_notification, unsupported, Result};
 use crate::events::{next_handle, Handle};
+use crate::cluster::remote::RemoteObject;
+use crate::router::backing::{local_or_remote, Backing};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use crate::router::transport::TransportInner;
@@ -14,7 +15,9 @@ use std::sync::{Arc, Weak};
 pub(crate) struct DataProducerInner {
     pub handle: Handle,
     pub id: DataProducerId,
-    pub data_producer: Slot<DataProducer>,
+    /// The target end of a pipe between nodes, not the app's data producer.
+    pipe_end: bool,
+    pub data_producer: Slot<Backing<DataProducer>>,
     transport: Weak<TransportInner>,
     router: WeakRouter,
 }
@@ -26,11 +29,28 @@ pub struct MafaldaDataProducer {
 
 impl MafaldaDataProducer {
     pub(crate) fn new(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, data_producer: DataProducer) -> Self {
+        Self::with(router, transport, next_handle(), data_producer.id(), Backing::Local(data_producer))
+    }
+
+    /// A data producer on a transport of another node.
+    pub(crate) fn new_remote(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, remote: Arc<RemoteObject>, id: DataProducerId) -> Self {
+        let handle = next_handle();
+        let sink = router.events.clone();
+        remote.listen(Arc::new(move |name, data| {
+            if let Some(name) = crate::cluster::remote::event_name(name) {
+                sink.emit(handle, name, data.clone());
+            }
+        }));
+        Self::with(router, transport, handle, id, Backing::Remote(remote))
+    }
+
+    fn with(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, handle: Handle, id: DataProducerId, backing: Backing<DataProducer>) -> Self {
         Self {
             inner: Arc::new(DataProducerInner {
-                handle: next_handle(),
-                id: data_producer.id(),
-                data_producer: Slot::new("DataProducer", data_producer),
+                handle,
+                id,
+                pipe_end: transport.is_internal(),
+                data_producer: Slot::new("DataProducer", backing),
                 transport: Arc::downgrade(transport),
                 router: Arc::downgrade(router),
             }),
@@ -50,7 +70,10 @@ impl MafaldaDataProducer {
     }
 
     pub fn data(&self) -> Result<Value> {
-        let d = self.inner.data_producer.get()?;
+        let d = match self.inner.data_producer.get()? {
+            Backing::Local(d) => d,
+            Backing::Remote(r) => return Ok(r.data.clone()),
+        };
         Ok(json!({
             "id": d.id(),
             "type": d.r#type(),
@@ -61,38 +84,32 @@ impl MafaldaDataProducer {
     }
 
     pub async fn dump(&self) -> Result<Value> {
-        let d = self.inner.data_producer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.data_producer, "dataProducer.dump", Value::Null, |d| {
             d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
-        let d = self.inner.data_producer.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.data_producer, "dataProducer.getStats", Value::Null, |d| {
             d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     /// A message from the app, for data producers of a DirectTransport. A worker
     /// notification: sent at once, in the order of the calls.
     pub fn send(&self, message: WebRtcMessage<'_>) -> Result<()> {
-        let DataProducer::Direct(d) = self.inner.data_producer.get()? else {
+        let Backing::Local(DataProducer::Direct(d)) = self.inner.data_producer.get()? else {
             return Err(unsupported("send() is only for data producers of a DirectTransport"));
         };
         d.send(message, None, None, None).map_err(from_notification)
     }
 
     pub async fn pause(&self) -> Result<()> {
-        let d = self.inner.data_producer.get()?;
-        control::run(move || async move { d.pause().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.data_producer, "dataProducer.pause", Value::Null, |d| d.pause().await.map_err(from_mediasoup))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        let d = self.inner.data_producer.get()?;
-        control::run(move || async move { d.resume().await.map_err(from_mediasoup) }).await
+        local_or_remote!(self.inner.data_producer, "dataProducer.resume", Value::Null, |d| d.resume().await.map_err(from_mediasoup))
     }
 
     pub fn close(&self) {
@@ -106,9 +123,18 @@ impl DataProducerInner {
         if let Some(transport) = self.transport.upgrade() {
             transport.children.lock().data_producers.remove(&self.id);
         }
-        drop(data_producer);
-        if let Some(router) = self.router.upgrade() {
-            router.data_producer_closed(&self.id);
+        let Some(router) = self.router.upgrade() else { return };
+        match data_producer {
+            Backing::Local(data_producer) => {
+                drop(data_producer);
+                router.data_producer_closed(&self.id);
+            }
+            Backing::Remote(remote) => {
+                remote.close("dataProducer.close");
+                if !self.pipe_end {
+                    router.remote_data_producer_closed(&self.id);
+                }
+            }
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::cluster::addresses::localize;
 use crate::cluster::Cluster;
 use crate::control;
 use crate::error::{from_mediasoup, invalid_state, unsupported, Result};
-use crate::router::node_pipes::{NodePairEntry, NodePipeSlot};
+use crate::router::node_pipes::{NodePairEntry, NodePipeKey, NodePipeSlot};
 use crate::router::parts::Part;
 use crate::shapes;
 use mediasoup::worker::CreateRouterError;
@@ -54,7 +54,9 @@ pub(crate) struct RouterState {
     pub parts: HashMap<String, Part>,
     /// Home node of each app producer produced on another node.
     pub remote_producers: HashMap<ProducerId, String>,
-    pub node_pipes: HashMap<(ProducerId, String), NodePipeSlot>,
+    /// Home node of each app data producer produced on another node.
+    pub remote_data_producers: HashMap<DataProducerId, String>,
+    pub node_pipes: HashMap<NodePipeKey, NodePipeSlot>,
     pub node_pairs: HashMap<(String, String), NodePairEntry>,
 }
 
@@ -148,6 +150,7 @@ impl MafaldaRouter {
                 observers: HashMap::new(),
                 parts: HashMap::new(),
                 remote_producers: HashMap::new(),
+                remote_data_producers: HashMap::new(),
                 node_pipes: HashMap::new(),
                 node_pairs: HashMap::new(),
             }),
@@ -546,6 +549,11 @@ impl RouterInner {
         self.collect_empty_shards();
     }
 
+    pub fn remote_data_producer_closed(&self, id: &DataProducerId) {
+        self.state.lock().remote_data_producers.remove(id);
+        self.collect_empty_shards();
+    }
+
     pub fn data_producer_closed(&self, id: &DataProducerId) {
         self.state.lock().data_producers.remove(id);
         self.collect_empty_shards();
@@ -634,6 +642,7 @@ impl RouterInner {
             state.producers.clear();
             state.data_producers.clear();
             state.remote_producers.clear();
+            state.remote_data_producers.clear();
             let pipes = (std::mem::take(&mut state.pipes), std::mem::take(&mut state.pipe_pairs));
             let node_pipes = (std::mem::take(&mut state.node_pipes), std::mem::take(&mut state.node_pairs));
             (std::mem::take(&mut state.shards), pipes, node_pipes, std::mem::take(&mut state.parts))
@@ -731,10 +740,16 @@ impl RouterInner {
             "nodePipes": self
                 .node_pipe_summaries()
                 .into_iter()
-                .map(|(from, to, id)| json!({ "fromNodeId": from, "toNodeId": to, "producerId": id }))
+                .map(|(from, to, id, data)| node_pipe_json(&from, &to, &id, data))
                 .collect::<Vec<_>>(),
         })
     }
 }
 
 pub(crate) type WeakRouter = Weak<RouterInner>;
+
+/// One pipe between nodes as `dump()` shows it.
+pub(crate) fn node_pipe_json(from: &str, to: &str, id: &str, data: bool) -> Value {
+    let key = if data { "dataProducerId" } else { "producerId" };
+    json!({ "fromNodeId": from, "toNodeId": to, key: id })
+}

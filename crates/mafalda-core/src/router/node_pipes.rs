@@ -8,18 +8,25 @@
 //! another node are handled alike: the pipe consumer is `consume()` on the source
 //! end, the piped producer `produce({ id })` on the target end, and on the target
 //! node the producer then lives in that node's part like any other (its workers pipe
-//! it further among themselves).
+//! it further among themselves). SCTP data producers go the same way (`consumeData`
+//! on the source end, `produceData` on the target end, over the pair's SCTP
+//! association); there the piped one has an id of its own, which consumers there use.
 
 use crate::error::{ErrorKind, MafaldaError, Result};
 use crate::router::transport::MafaldaTransport;
 use crate::router::{RouterInner, RouterState, Target, TransportKind};
-use crate::{MafaldaConsumer, MafaldaProducer};
+use crate::{MafaldaConsumer, MafaldaDataConsumer, MafaldaDataProducer, MafaldaProducer};
 use mediasoup::prelude::*;
 use serde_json::{json, Value};
 use std::sync::{Arc, Weak};
 use tokio::sync::OnceCell;
 
-type PipeKey = (ProducerId, String);
+/// (what is piped, target node).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum NodePipeKey {
+    Media(ProducerId, String),
+    Data(DataProducerId, String),
+}
 
 pub(crate) struct NodePipeSlot {
     pub from: String,
@@ -28,16 +35,24 @@ pub(crate) struct NodePipeSlot {
     piped: Arc<OnceCell<NodePiped>>,
 }
 
-/// The two ends of one producer's pipe; dropping it closes both, consumer first.
-pub(crate) struct NodePiped {
-    consumer: MafaldaConsumer,
-    producer: MafaldaProducer,
+/// The two ends of one (data) producer's pipe; dropping it closes both, consumer first.
+pub(crate) enum NodePiped {
+    Media { consumer: MafaldaConsumer, producer: MafaldaProducer },
+    Data { consumer: MafaldaDataConsumer, producer: MafaldaDataProducer },
 }
 
 impl Drop for NodePiped {
     fn drop(&mut self) {
-        self.consumer.close();
-        self.producer.close();
+        match self {
+            NodePiped::Media { consumer, producer } => {
+                consumer.close();
+                producer.close();
+            }
+            NodePiped::Data { consumer, producer } => {
+                consumer.close();
+                producer.close();
+            }
+        }
     }
 }
 
@@ -61,7 +76,7 @@ pub(crate) struct NodePairEntry {
 /// Keeps one node pipe open while held.
 pub(crate) struct NodePipeLease {
     router: Weak<RouterInner>,
-    key: PipeKey,
+    key: NodePipeKey,
 }
 
 impl Drop for NodePipeLease {
@@ -78,7 +93,7 @@ const PIPE_SOCKET_BUFFER: u32 = 4 * 1024 * 1024;
 impl RouterState {
     /// Removes (for the caller to drop) every node pipe and pair touching `node`.
     pub(crate) fn take_node_pipes_of(&mut self, node: &str) -> (Vec<NodePipeSlot>, Vec<NodePairEntry>) {
-        let keys: Vec<PipeKey> =
+        let keys: Vec<NodePipeKey> =
             self.node_pipes.iter().filter(|(_, s)| s.from == node || s.to == node).map(|(k, _)| k.clone()).collect();
         let pipes = keys.iter().filter_map(|k| self.node_pipes.remove(k)).collect();
         let pair_keys: Vec<(String, String)> =
@@ -117,7 +132,70 @@ impl RouterInner {
         if from == to {
             return Ok(None);
         }
-        let key = (producer_id, to.clone());
+        let (lease, piped, pair) = self.take_node_lease(NodePipeKey::Media(producer_id, to.clone()), &from, &to);
+        let this = self.clone();
+        piped
+            .get_or_try_init(|| async move {
+                let pair = pair.get_or_try_init(|| this.create_node_pair(&from, &to)).await?;
+                this.pipe_across(pair, producer_id).await
+            })
+            .await?;
+        Ok(Some(lease))
+    }
+
+    /// The node a data producer was produced on, and whether it is a DirectTransport's.
+    fn home_of_data(&self, id: &DataProducerId) -> Option<(String, bool)> {
+        let cluster = self.cluster.as_ref()?;
+        let state = self.state.lock();
+        if let Some(node) = state.remote_data_producers.get(id) {
+            return Some((node.clone(), false));
+        }
+        state.data_producers.get(id).map(|(_, direct)| (cluster.node_id().to_string(), *direct))
+    }
+
+    /// Makes data producer `id` available on node `to` (`None`: this node): the lease,
+    /// if piped, and the id it has there.
+    pub(crate) async fn acquire_node_data_pipe(
+        self: &Arc<Self>,
+        id: DataProducerId,
+        to: Option<String>,
+    ) -> Result<(Option<NodePipeLease>, DataProducerId)> {
+        let Some(cluster) = self.cluster.clone() else { return Ok((None, id)) };
+        let to = to.unwrap_or_else(|| cluster.node_id().to_string());
+        let (from, direct) = match self.home_of_data(&id) {
+            Some(home) => home,
+            None if to == cluster.node_id() => return Ok((None, id)),
+            None => return Err(MafaldaError::new(ErrorKind::Other, format!("DataProducer with id \"{id}\" not found"))),
+        };
+        if from == to {
+            return Ok((None, id));
+        }
+        if direct {
+            return Err(crate::error::unsupported("a DirectTransport's data producer cannot be consumed on another node (it has no SCTP stream to pipe)"));
+        }
+        let (lease, piped, pair) = self.take_node_lease(NodePipeKey::Data(id, to.clone()), &from, &to);
+        let this = self.clone();
+        let piped = piped
+            .get_or_try_init(|| async move {
+                let pair = pair.get_or_try_init(|| this.create_node_pair(&from, &to)).await?;
+                this.pipe_data_across(pair, id).await
+            })
+            .await?;
+        let there = match piped {
+            NodePiped::Data { producer, .. } => producer.inner.id,
+            NodePiped::Media { .. } => id,
+        };
+        Ok((Some(lease), there))
+    }
+
+    /// Takes a reference on the (key) pipe and, for its first user, on its node pair.
+    fn take_node_lease(
+        self: &Arc<Self>,
+        key: NodePipeKey,
+        from: &str,
+        to: &str,
+    ) -> (NodePipeLease, Arc<OnceCell<NodePiped>>, Arc<OnceCell<NodePair>>) {
+        let (from, to) = (from.to_string(), to.to_string());
         let (piped, pair) = {
             let mut state = self.state.lock();
             let mut new_slot = false;
@@ -136,15 +214,7 @@ impl RouterInner {
             }
             (piped, entry.pair.clone())
         };
-        let lease = NodePipeLease { router: Arc::downgrade(self), key };
-        let this = self.clone();
-        piped
-            .get_or_try_init(|| async move {
-                let pair = pair.get_or_try_init(|| this.create_node_pair(&from, &to)).await?;
-                this.pipe_across(pair, producer_id).await
-            })
-            .await?;
-        Ok(Some(lease))
+        (NodePipeLease { router: Arc::downgrade(self), key }, piped, pair)
     }
 
     async fn create_node_pair(self: &Arc<Self>, from: &str, to: &str) -> Result<NodePair> {
@@ -156,6 +226,8 @@ impl RouterInner {
             // Between hosts the stream crosses a real network: encrypted, with retransmissions.
             "enableSrtp": true,
             "enableRtx": true,
+            // Data producers cross over the pair's SCTP association.
+            "enableSctp": true,
         });
         let end = |node: &str| {
             let (this, node, options) = (self.clone(), node.to_string(), options.clone());
@@ -223,10 +295,36 @@ impl RouterInner {
                 };
             });
         }));
-        Ok(NodePiped { consumer, producer })
+        Ok(NodePiped::Media { consumer, producer })
     }
 
-    fn release_node_pipe(&self, key: &PipeKey) {
+    async fn pipe_data_across(self: &Arc<Self>, pair: &NodePair, id: DataProducerId) -> Result<NodePiped> {
+        let consumer = pair.source.consume_data_json(json!({ "dataProducerId": id })).await?;
+        let c = consumer.data()?;
+        let produced = pair
+            .target
+            .produce_data_json(json!({
+                "sctpStreamParameters": c["sctpStreamParameters"],
+                "label": c["label"],
+                "protocol": c["protocol"],
+            }))
+            .await;
+        let producer = match produced {
+            Ok(producer) => producer,
+            Err(e) => {
+                consumer.close();
+                return Err(e);
+            }
+        };
+        let target = producer.clone();
+        consumer.on_data_producer_close(Arc::new(move || {
+            let target = target.clone();
+            crate::control::spawn(move || async move { target.close() });
+        }));
+        Ok(NodePiped::Data { consumer, producer })
+    }
+
+    fn release_node_pipe(&self, key: &NodePipeKey) {
         let (slot, pair) = {
             let mut state = self.state.lock();
             let last = state.node_pipes.get_mut(key).is_some_and(|slot| {
@@ -247,14 +345,20 @@ impl RouterInner {
         self.collect_empty_shards();
     }
 
-    /// (from node, to node, producer id) per live node pipe.
-    pub(crate) fn node_pipe_summaries(&self) -> Vec<(String, String, String)> {
+    /// (from node, to node, (data) producer id, is data) per live node pipe.
+    pub(crate) fn node_pipe_summaries(&self) -> Vec<(String, String, String, bool)> {
         let state = self.state.lock();
         state
             .node_pipes
             .iter()
             .filter(|(_, s)| s.piped.initialized())
-            .map(|((id, _), s)| (s.from.clone(), s.to.clone(), id.to_string()))
+            .map(|(key, s)| {
+                let (id, data) = match key {
+                    NodePipeKey::Media(id, _) => (id.to_string(), false),
+                    NodePipeKey::Data(id, _) => (id.to_string(), true),
+                };
+                (s.from.clone(), s.to.clone(), id, data)
+            })
             .collect()
     }
 }

@@ -145,6 +145,7 @@ impl RouterInner {
             let observers: Vec<Arc<ObserverInner>> =
                 state.observers.values().filter(|o| o.node.as_deref() == Some(node)).cloned().collect();
             state.remote_producers.retain(|_, n| n != node);
+            state.remote_data_producers.retain(|_, n| n != node);
             let pipes = state.take_node_pipes_of(node);
             (part, (transports, observers), pipes)
         };

@@ -406,6 +406,26 @@ impl MafaldaTransport {
         .await
     }
 
+    /// `produceData()` with mediasoup's JS options (checked here wherever the transport lives).
+    pub async fn produce_data_json(&self, options: Value) -> Result<MafaldaDataProducer> {
+        let typed = shapes::produce_data(&options, self.kind() == "direct")?;
+        let Some(remote) = self.inner.transport.get()?.remote() else { return self.produce_data(typed).await };
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let router = inner.router()?;
+            let reply = remote.call("transport.produceData", options).await?;
+            let (handle, id, data) = created(&reply)?;
+            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let created = MafaldaDataProducer::new_remote(&router, &inner, proxy, shapes::parse(&json!(id), "id")?);
+            if !inner.is_internal() {
+                router.state.lock().remote_data_producers.insert(created.inner.id, remote.node.clone());
+            }
+            inner.children.lock().data_producers.insert(created.inner.id, created.inner.clone());
+            Ok(created)
+        })
+        .await
+    }
+
     pub async fn produce_data(&self, options: DataProducerOptions) -> Result<MafaldaDataProducer> {
         let inner = self.inner.clone();
         control::run(move || async move {
@@ -413,7 +433,7 @@ impl MafaldaTransport {
             let router = inner.router()?;
             let data_producer = each_transport!(&transport,
                 t => t.produce_data(options).await.map_err(from_mediasoup),
-                r => Err(unsupported(format!("produceData() on a transport of node {} (data channels do not cross nodes yet)", r.node))))?;
+                _r => Err(unsupported("typed produceData() on a transport of another node")))?;
             let direct = matches!(data_producer, DataProducer::Direct(_));
             let created = MafaldaDataProducer::new(&router, &inner, data_producer);
             router.state.lock().data_producers.insert(created.inner.id, (inner.key, direct));
@@ -423,25 +443,39 @@ impl MafaldaTransport {
         .await
     }
 
-    /// Consumes a data producer of this router wherever it lives (piped or bridged
-    /// here first when it is on another worker).
-    pub async fn consume_data(&self, data_producer_id: DataProducerId, reliability: DataReliability, paused: bool) -> Result<MafaldaDataConsumer> {
+    /// `consumeData()` with mediasoup's JS options: the data producer is piped to this
+    /// transport's node first when it lives on another (it gets another id there).
+    pub async fn consume_data_json(&self, json_options: Value) -> Result<MafaldaDataConsumer> {
+        let (data_producer_id, reliability, paused) = shapes::consume_data(&json_options)?;
         let inner = self.inner.clone();
         control::run(move || async move {
             let transport = inner.transport.get()?;
-            if let Some(r) = transport.remote() {
-                return Err(unsupported(format!("consumeData() on a transport of node {} (data channels do not cross nodes yet)", r.node)));
-            }
             let router = inner.router()?;
-            let (lease, local_id) = router.acquire_data_pipe(data_producer_id, inner.key).await?;
-            let mut options = reliability.options(local_id, inner.kind == "direct");
-            options.paused = paused;
-            let data_consumer = each_transport!(&transport,
-                t => t.consume_data(options).await.map_err(from_mediasoup),
-                _r => Err(unsupported("consumeData() across nodes")))?;
-            let created = MafaldaDataConsumer::new(&router, &inner, data_consumer, data_producer_id, lease);
+            let (node_lease, there) = router.acquire_node_data_pipe(data_producer_id, inner.node.clone()).await?;
+            let Some(remote) = transport.remote() else {
+                return inner.consume_data_here(&router, (data_producer_id, there), reliability, paused, node_lease).await;
+            };
+            let mut options = json_options;
+            options["dataProducerId"] = json!(there);
+            let reply = remote.call("transport.consumeData", options).await?;
+            let (handle, id, data) = created(&reply)?;
+            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let ids = (shapes::parse(&json!(id), "id")?, data_producer_id);
+            let created = MafaldaDataConsumer::new_remote(&router, &inner, proxy, ids, node_lease);
             inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
             Ok(created)
+        })
+        .await
+    }
+
+    /// Consumes a data producer of this router wherever it lives (piped or bridged
+    /// here first when it is on another worker or node).
+    pub async fn consume_data(&self, data_producer_id: DataProducerId, reliability: DataReliability, paused: bool) -> Result<MafaldaDataConsumer> {
+        let inner = self.inner.clone();
+        control::run(move || async move {
+            let router = inner.router()?;
+            let (node_lease, there) = router.acquire_node_data_pipe(data_producer_id, inner.node.clone()).await?;
+            inner.consume_data_here(&router, (data_producer_id, there), reliability, paused, node_lease).await
         })
         .await
     }
@@ -464,6 +498,28 @@ impl TransportInner {
 
     pub fn is_internal(&self) -> bool {
         self.internal.load(Ordering::SeqCst)
+    }
+
+    /// The data consumer on this node's transport: `ids` are the app's data producer id
+    /// and the id it has on this node (another one when piped from another node).
+    async fn consume_data_here(
+        self: &Arc<Self>,
+        router: &Arc<RouterInner>,
+        (app_id, here_id): (DataProducerId, DataProducerId),
+        reliability: DataReliability,
+        paused: bool,
+        node_lease: Option<NodePipeLease>,
+    ) -> Result<MafaldaDataConsumer> {
+        let transport = self.transport.get()?;
+        let (lease, local_id) = router.acquire_data_pipe(here_id, self.key).await?;
+        let mut options = reliability.options(local_id, self.kind == "direct");
+        options.paused = paused;
+        let data_consumer = each_transport!(&transport,
+            t => t.consume_data(options).await.map_err(from_mediasoup),
+            _r => Err(unsupported("consume_data_here() on a transport of another node")))?;
+        let created = MafaldaDataConsumer::new(router, self, data_consumer, app_id, (lease, node_lease));
+        self.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
+        Ok(created)
     }
 
     /// The consumer on this node's transport, the producer piped to its worker first.
