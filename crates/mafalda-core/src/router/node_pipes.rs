@@ -273,13 +273,8 @@ impl RouterInner {
                 "paused": c["producerPaused"],
             }))
             .await;
-        let producer = match produced {
-            Ok(producer) => producer,
-            Err(e) => {
-                consumer.close();
-                return Err(e);
-            }
-        };
+        // A target end that fails leaves no source end behind.
+        let producer = produced.inspect_err(|_| consumer.close())?;
         // The source producer's pause, resume and close travel to the piped producer.
         let target = producer.clone();
         consumer.on_producer_state(Arc::new(move |name| {
@@ -309,13 +304,8 @@ impl RouterInner {
                 "protocol": c["protocol"],
             }))
             .await;
-        let producer = match produced {
-            Ok(producer) => producer,
-            Err(e) => {
-                consumer.close();
-                return Err(e);
-            }
-        };
+        // A target end that fails leaves no source end behind.
+        let producer = produced.inspect_err(|_| consumer.close())?;
         let target = producer.clone();
         consumer.on_data_producer_close(Arc::new(move || {
             let target = target.clone();
