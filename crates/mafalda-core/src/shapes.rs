@@ -580,7 +580,8 @@ pub fn pool_options(value: &Value) -> Result<PoolOptions> {
 /// `cluster: { servers, nodeId, announcedAddress, listenIp, token, user, pass, tls, ... }`.
 pub fn cluster_options(value: &Value) -> Result<ClusterOptions> {
     let o = object(value, "cluster")?;
-    let servers: Vec<String> = match required(o, "servers")? {
+    let servers_field = field(o, "servers").ok_or_else(|| type_error("cluster.servers is required (a NATS URL or an array of URLs)"))?;
+    let servers: Vec<String> = match servers_field {
         Value::String(s) => vec![s.clone()],
         Value::Array(a) if !a.is_empty() => a
             .iter()
@@ -672,6 +673,23 @@ mod tests {
         assert!(info.expose_internal_ip);
         let e = listen_info(&json!({ "ip": "127.0.0.1", "portRange": { "min": 5, "max": 4 } }), "listenInfo").unwrap_err();
         assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "wrong listenInfo.portRange (min must be at least 1 and not greater than max)"));
+    }
+
+    #[test]
+    fn cluster_options_are_checked_and_default_as_documented() {
+        let o = pool_options(&json!({ "maxWorkers": 0, "cluster": { "servers": "nats://127.0.0.1:4222", "announcedAddress": "127.0.0.2", "heartbeatInterval": 500 } })).unwrap();
+        let c = o.cluster.expect("cluster options");
+        assert_eq!(o.max_workers, Some(0));
+        assert_eq!((c.servers, c.listen_ip.to_string(), c.announced_address), (vec!["nats://127.0.0.1:4222".to_string()], "127.0.0.2".to_string(), "127.0.0.2".to_string()));
+        assert_eq!((c.heartbeat_interval.as_millis(), c.node_timeout.as_millis()), (500, 1500));
+        let e = cluster_options(&json!({ "announcedAddress": "127.0.0.2" })).unwrap_err();
+        assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "cluster.servers is required (a NATS URL or an array of URLs)"));
+        let e = cluster_options(&json!({ "servers": ["nats://a"], "listenIp": "not-an-ip" })).unwrap_err();
+        assert_eq!(e.message, "cluster.listenIp \"not-an-ip\" is not an IP address");
+        let e = cluster_options(&json!({ "servers": "nats://a", "announcedAddress": "127.0.0.2", "heartbeatInterval": 1000, "nodeTimeout": 900 })).unwrap_err();
+        assert_eq!(e.message, "cluster.nodeTimeout must be longer than cluster.heartbeatInterval");
+        let e = pool_options(&json!({ "maxWorkers": 0 })).unwrap_err();
+        assert!(e.message.contains("only for a signaling-only node"), "{}", e.message);
     }
 
     #[test]
