@@ -64,10 +64,11 @@ pub fn worker_threads(mafalda: &Mafalda) -> Vec<(String, i32)> {
     mafalda.pool().snapshot().into_iter().filter_map(|w| w.tid.map(|tid| (w.id, tid))).collect()
 }
 
-/// Piped producers, summed over every worker pair.
+/// Piped producers, summed over every worker pair, plus those piped between nodes
+/// (none without a cluster).
 pub async fn pipe_count(mafalda: &Mafalda) -> usize {
     let dump = mafalda.dump().await.expect("dump");
-    dump["workers"]
+    let between_workers: usize = dump["workers"]
         .as_array()
         .map(|workers| {
             workers
@@ -76,7 +77,8 @@ pub async fn pipe_count(mafalda: &Mafalda) -> usize {
                 .map(|p| p["producerIds"].as_array().map_or(0, Vec::len))
                 .sum()
         })
-        .unwrap_or(0)
+        .unwrap_or(0);
+    between_workers + dump["nodePipes"].as_array().map_or(0, Vec::len)
 }
 
 impl Room for MafaldaRoom {
@@ -122,9 +124,7 @@ impl Room for MafaldaRoom {
         }
     }
 
-    /// Producers piped between workers, plus those piped between nodes.
     async fn pipe_count(&self) -> usize {
-        let dump = self.mafalda.dump().await.expect("dump");
-        pipe_count(&self.mafalda).await + dump["nodePipes"].as_array().map_or(0, Vec::len)
+        pipe_count(&self.mafalda).await
     }
 }

@@ -74,11 +74,6 @@ impl Agent {
             .collect()
     }
 
-    /// Parts (routers) hosted here, live.
-    pub fn part_count(&self) -> usize {
-        self.routers().iter().filter(|r| r.check_open().is_ok()).count()
-    }
-
     /// The owner is lost: close everything hosted for it, so nothing is orphaned.
     pub fn owner_lost(&self, owner: &str) -> usize {
         let routers: Vec<MafaldaRouter> = {
@@ -154,7 +149,7 @@ impl Agent {
                 let mut options = args;
                 localize(&mut options, &listen_ip, &announced);
                 let transport = r.create_transport_json(kind, options, None).await?;
-                let data = json!({ "kind": transport.kind(), "state": transport.data()? });
+                let data = transport.data()?;
                 self.host(&call.from, transport.handle(), Hosted::Transport(transport.clone()));
                 Ok(ok_created(transport.handle(), transport.id(), data))
             }

@@ -122,13 +122,6 @@ impl Cluster {
         }
     }
 
-    pub fn node(&self, node_id: &str) -> Option<NodeInfo> {
-        if node_id == self.node_id() {
-            return Some(self.self_info());
-        }
-        self.nodes.lock().get(node_id).cloned()
-    }
-
     /// Every node this one knows, itself first.
     pub fn nodes(&self) -> Vec<(NodeInfo, bool)> {
         let mut all = vec![(self.self_info(), true)];

@@ -4,7 +4,8 @@
 //! app's event sink under the proxy's local handle.
 
 use crate::cluster::Cluster;
-use crate::error::{invalid_state, Result};
+use crate::error::{invalid_state, ErrorKind, MafaldaError, Result};
+use crate::events::{EventSink, Handle};
 use parking_lot::Mutex;
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,6 +52,36 @@ impl RemoteObject {
             return Err(invalid_state(format!("{op}: node {} of this object is gone", self.node)));
         }
         self.cluster.link.call(&self.node, op, Some(self.handle), args).await
+    }
+
+    /// `op` on this object creates another one on the same node (a transport of a
+    /// router's part, a producer of a transport…): the new object's proxy and its id.
+    pub async fn create(&self, op: &str, args: Value) -> Result<(Arc<RemoteObject>, String)> {
+        let reply = self.call(op, args).await?;
+        let (Some(handle), Some(id)) = (reply["handle"].as_u64(), reply["id"].as_str()) else {
+            return Err(MafaldaError::new(ErrorKind::Other, format!("node {} answered {op} without a handle or id", self.node)));
+        };
+        Ok((RemoteObject::new(&self.cluster, &self.node, handle, reply["data"].clone()), id.to_string()))
+    }
+
+    /// Its events go to the app's `sink` under the proxy's `handle`. `closing` is the
+    /// event that says it closed there (e.g. `producerclose`): it is then marked gone
+    /// and its `close` runs here, on the control thread.
+    pub fn forward_events(self: &Arc<Self>, sink: EventSink, handle: Handle, closing: Option<(&'static str, Arc<dyn Fn() + Send + Sync>)>) {
+        let gone = Arc::downgrade(self);
+        self.listen(Arc::new(move |name, data| {
+            if let Some(name) = event_name(name) {
+                sink.emit(handle, name, data.clone());
+            }
+            let Some((closing, close)) = &closing else { return };
+            if name == *closing {
+                if let Some(remote) = gone.upgrade() {
+                    remote.mark_gone();
+                }
+                let close = close.clone();
+                crate::control::spawn(move || async move { close() });
+            }
+        }));
     }
 
     /// Closes it there without waiting (closing is synchronous in mediasoup's API).

@@ -79,21 +79,9 @@ impl MafaldaConsumer {
             transport: Arc::downgrade(transport),
             router: Arc::downgrade(router),
         });
-        let (sink, handle, weak) = (router.events.clone(), inner.handle, Arc::downgrade(&inner));
-        let gone = Arc::downgrade(&remote);
-        remote.listen(Arc::new(move |name, data| {
-            if let Some(name) = crate::cluster::remote::event_name(name) {
-                sink.emit(handle, name, data.clone());
-            }
-            if name == "producerclose" {
-                if let Some(remote) = gone.upgrade() {
-                    remote.mark_gone();
-                }
-                if let Some(inner) = weak.upgrade() {
-                    control::spawn(move || async move { inner.close() });
-                }
-            }
-        }));
+        let weak = Arc::downgrade(&inner);
+        let close = Arc::new(move || weak.upgrade().into_iter().for_each(|inner| inner.close()));
+        remote.forward_events(router.events.clone(), inner.handle, Some(("producerclose", close)));
         Self { inner }
     }
 

@@ -119,20 +119,9 @@ impl MafaldaDataConsumer {
             node_lease: Mutex::new(node_lease),
             transport: Arc::downgrade(transport),
         });
-        let (sink, handle, weak, gone) = (router.events.clone(), inner.handle, Arc::downgrade(&inner), Arc::downgrade(&remote));
-        remote.listen(Arc::new(move |name, data| {
-            if let Some(name) = crate::cluster::remote::event_name(name) {
-                sink.emit(handle, name, data.clone());
-            }
-            if name == "dataproducerclose" {
-                if let Some(remote) = gone.upgrade() {
-                    remote.mark_gone();
-                }
-                if let Some(inner) = weak.upgrade() {
-                    control::spawn(move || async move { inner.close() });
-                }
-            }
-        }));
+        let weak = Arc::downgrade(&inner);
+        let close = Arc::new(move || weak.upgrade().into_iter().for_each(|inner| inner.close()));
+        remote.forward_events(router.events.clone(), inner.handle, Some(("dataproducerclose", close)));
         Self { inner }
     }
 

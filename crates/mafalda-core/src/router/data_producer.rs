@@ -35,12 +35,7 @@ impl MafaldaDataProducer {
     /// A data producer on a transport of another node.
     pub(crate) fn new_remote(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, remote: Arc<RemoteObject>, id: DataProducerId) -> Self {
         let handle = next_handle();
-        let sink = router.events.clone();
-        remote.listen(Arc::new(move |name, data| {
-            if let Some(name) = crate::cluster::remote::event_name(name) {
-                sink.emit(handle, name, data.clone());
-            }
-        }));
+        remote.forward_events(router.events.clone(), handle, None);
         Self::with(router, transport, handle, id, Backing::Remote(remote))
     }
 

@@ -607,17 +607,25 @@ impl RouterInner {
         if shard.is_some() {
             self.pool.shard_closed(key);
         }
+        self.close_lost(transports, observers);
+        drop(pipes);
+        drop(shard);
+        self.collect_empty_shards();
+    }
+
+    /// What lived on a lost worker or node closes, as mediasoup tells it: "routerclose"
+    /// (our own pipe ends between nodes close without telling the app).
+    pub(crate) fn close_lost(&self, transports: Vec<Arc<TransportInner>>, observers: Vec<Arc<ObserverInner>>) {
         for transport in transports {
-            self.events.emit(transport.handle, "routerclose", Value::Null);
+            if !transport.is_internal() {
+                self.events.emit(transport.handle, "routerclose", Value::Null);
+            }
             transport.close();
         }
         for observer in observers {
             self.events.emit(observer.handle, "routerclose", Value::Null);
             observer.close();
         }
-        drop(pipes);
-        drop(shard);
-        self.collect_empty_shards();
     }
 
     pub fn close(&self) {

@@ -67,19 +67,8 @@ impl RouterInner {
                 return Err(crate::error::unsupported("a DirectTransport on another node (its messages would cross NATS)"))
             }
         };
-        let created = part.call(op, options).await;
-        let reply = match created {
-            Ok(reply) => reply,
-            Err(e) => {
-                self.collect_empty_shards();
-                return Err(e);
-            }
-        };
-        let (Some(handle), Some(id)) = (reply["handle"].as_u64(), reply["id"].as_str()) else {
-            return Err(MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered {op} without a handle or id")));
-        };
+        let (remote, id) = self.create_in_part(part, op, options).await?;
         let id: TransportId = crate::shapes::parse(&json!(id), "id")?;
-        let remote = RemoteObject::new(cluster, node, handle, reply["data"]["state"].clone());
         let transport = MafaldaTransport::new(self, 0, id, AnyTransport::Remote(kind.name(), remote));
         let mut state = self.state.lock();
         if let Some(part) = state.parts.get_mut(node) {
@@ -102,18 +91,8 @@ impl RouterInner {
             ObserverKind::AudioLevel => "router.createAudioLevelObserver",
             ObserverKind::ActiveSpeaker => "router.createActiveSpeakerObserver",
         };
-        let reply = match part.call(op, options).await {
-            Ok(reply) => reply,
-            Err(e) => {
-                self.collect_empty_shards();
-                return Err(e);
-            }
-        };
-        let (Some(handle), Some(id)) = (reply["handle"].as_u64(), reply["id"].as_str()) else {
-            return Err(MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered {op} without a handle or id")));
-        };
+        let (remote, id) = self.create_in_part(part, op, options).await?;
         let id: RtpObserverId = crate::shapes::parse(&json!(id), "id")?;
-        let remote = RemoteObject::new(cluster, node, handle, Value::Null);
         let observer = MafaldaRtpObserver::new_remote(self, node, remote, id);
         let mut state = self.state.lock();
         if let Some(part) = state.parts.get_mut(node) {
@@ -121,6 +100,12 @@ impl RouterInner {
         }
         state.observers.insert(id, observer.inner.clone());
         Ok(observer)
+    }
+
+    /// `op` on the part creates an object there; a part that then holds nothing
+    /// (the creation failed) is closed again.
+    async fn create_in_part(&self, part: Arc<RemoteObject>, op: &str, options: Value) -> Result<(Arc<RemoteObject>, String)> {
+        part.create(op, options).await.inspect_err(|_| self.collect_empty_shards())
     }
 
     /// Closes parts that hold nothing.
@@ -137,7 +122,7 @@ impl RouterInner {
     /// `routerclose`); pipes from it close (consumers elsewhere get `producerclose`
     /// from their own workers), and pipes to it stop. Whether this router had anything there.
     pub(crate) fn node_lost(&self, node: &str) -> bool {
-        let (part, transports, pipes) = {
+        let (part, transports, observers, pipes) = {
             let mut state = self.state.lock();
             let part = state.parts.remove(node);
             let transports: Vec<Arc<TransportInner>> =
@@ -147,23 +132,13 @@ impl RouterInner {
             state.remote_producers.retain(|_, n| n != node);
             state.remote_data_producers.retain(|_, n| n != node);
             let pipes = state.take_node_pipes_of(node);
-            (part, (transports, observers), pipes)
+            (part, transports, observers, pipes)
         };
-        let (transports, observers) = transports;
         if let Some(part) = &part {
             part.router.mark_gone();
         }
-        let affected = part.is_some() || !transports.is_empty();
-        for transport in transports {
-            if !transport.is_internal() {
-                self.events.emit(transport.handle, "routerclose", Value::Null);
-            }
-            transport.close();
-        }
-        for observer in observers {
-            self.events.emit(observer.handle, "routerclose", Value::Null);
-            observer.close();
-        }
+        let affected = part.is_some() || !transports.is_empty() || !observers.is_empty();
+        self.close_lost(transports, observers);
         drop(pipes);
         drop(part);
         self.collect_empty_shards();

@@ -45,35 +45,24 @@ impl MafaldaProducer {
                 .detach();
         }
         producer.on_trace(move |trace| sink.emit(handle, "trace", json!(trace))).detach();
-        Self {
-            inner: Arc::new(ProducerInner {
-                handle,
-                id: producer.id(),
-                key: transport.key,
-                pipe_end: transport.is_internal(),
-                producer: Slot::new("Producer", Backing::Local(producer)),
-                transport: Arc::downgrade(transport),
-                router: Arc::downgrade(router),
-            }),
-        }
+        Self::with(router, transport, handle, producer.id(), Backing::Local(producer))
     }
 
     /// A producer on a transport of another node; its events come back through `remote`.
     pub(crate) fn new_remote(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, remote: Arc<RemoteObject>, id: ProducerId) -> Self {
         let handle = next_handle();
-        let sink = router.events.clone();
-        remote.listen(Arc::new(move |name, data| {
-            if let Some(name) = crate::cluster::remote::event_name(name) {
-                sink.emit(handle, name, data.clone());
-            }
-        }));
+        remote.forward_events(router.events.clone(), handle, None);
+        Self::with(router, transport, handle, id, Backing::Remote(remote))
+    }
+
+    fn with(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, handle: Handle, id: ProducerId, backing: Backing<Producer>) -> Self {
         Self {
             inner: Arc::new(ProducerInner {
                 handle,
                 id,
                 key: transport.key,
                 pipe_end: transport.is_internal(),
-                producer: Slot::new("Producer", Backing::Remote(remote)),
+                producer: Slot::new("Producer", backing),
                 transport: Arc::downgrade(transport),
                 router: Arc::downgrade(router),
             }),

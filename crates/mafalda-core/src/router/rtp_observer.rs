@@ -95,20 +95,9 @@ impl MafaldaRtpObserver {
     pub(crate) fn new_remote(router: &Arc<RouterInner>, node: &str, remote: Arc<RemoteObject>, id: RtpObserverId) -> Self {
         let handle = next_handle();
         let created = Self::with(router, handle, id, 0, Some(node.to_string()), AnyObserver::Remote(remote.clone()));
-        let (sink, weak, gone) = (router.events.clone(), Arc::downgrade(&created.inner), Arc::downgrade(&remote));
-        remote.listen(Arc::new(move |name, data| {
-            if let Some(name) = crate::cluster::remote::event_name(name) {
-                sink.emit(handle, name, data.clone());
-            }
-            if name == "routerclose" {
-                if let Some(remote) = gone.upgrade() {
-                    remote.mark_gone();
-                }
-                if let Some(inner) = weak.upgrade() {
-                    control::spawn(move || async move { inner.close() });
-                }
-            }
-        }));
+        let weak = Arc::downgrade(&created.inner);
+        let close = Arc::new(move || weak.upgrade().into_iter().for_each(|inner| inner.close()));
+        remote.forward_events(router.events.clone(), handle, Some(("routerclose", close)));
         created
     }
 

@@ -343,9 +343,7 @@ impl MafaldaTransport {
         let inner = self.inner.clone();
         control::run(move || async move {
             let router = inner.router()?;
-            let reply = remote.call("transport.produce", options).await?;
-            let (handle, id, data) = created(&reply)?;
-            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let (proxy, id) = remote.create("transport.produce", options).await?;
             let created = MafaldaProducer::new_remote(&router, &inner, proxy, shapes::parse(&json!(id), "id")?);
             if !inner.is_internal() {
                 router.state.lock().remote_producers.insert(created.inner.id, remote.node.clone());
@@ -384,9 +382,7 @@ impl MafaldaTransport {
             let router = inner.router()?;
             let node_lease = router.acquire_node_pipe(options.producer_id, inner.node.clone()).await?;
             let Some(remote) = transport.remote() else { return inner.consume_here(&router, options, node_lease).await };
-            let reply = remote.call("transport.consume", json_options).await?;
-            let (handle, id, data) = created(&reply)?;
-            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let (proxy, id) = remote.create("transport.consume", json_options).await?;
             let ids = (shapes::parse(&json!(id), "id")?, options.producer_id);
             let created = MafaldaConsumer::new_remote(&router, &inner, proxy, ids, node_lease);
             inner.children.lock().consumers.insert(created.inner.id, created.inner.clone());
@@ -413,9 +409,7 @@ impl MafaldaTransport {
         let inner = self.inner.clone();
         control::run(move || async move {
             let router = inner.router()?;
-            let reply = remote.call("transport.produceData", options).await?;
-            let (handle, id, data) = created(&reply)?;
-            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let (proxy, id) = remote.create("transport.produceData", options).await?;
             let created = MafaldaDataProducer::new_remote(&router, &inner, proxy, shapes::parse(&json!(id), "id")?);
             if !inner.is_internal() {
                 router.state.lock().remote_data_producers.insert(created.inner.id, remote.node.clone());
@@ -457,9 +451,7 @@ impl MafaldaTransport {
             };
             let mut options = json_options;
             options["dataProducerId"] = json!(there);
-            let reply = remote.call("transport.consumeData", options).await?;
-            let (handle, id, data) = created(&reply)?;
-            let proxy = RemoteObject::new(&remote.cluster, &remote.node, handle, data);
+            let (proxy, id) = remote.create("transport.consumeData", options).await?;
             let ids = (shapes::parse(&json!(id), "id")?, data_producer_id);
             let created = MafaldaDataConsumer::new_remote(&router, &inner, proxy, ids, node_lease);
             inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
@@ -478,16 +470,6 @@ impl MafaldaTransport {
             inner.consume_data_here(&router, (data_producer_id, there), reliability, paused, node_lease).await
         })
         .await
-    }
-}
-
-/// (handle there, id, getter state) of an object another node created for us.
-fn created(reply: &Value) -> Result<(u64, String, Value)> {
-    let handle = reply["handle"].as_u64();
-    let id = reply["id"].as_str().map(str::to_string);
-    match (handle, id) {
-        (Some(handle), Some(id)) => Ok((handle, id, reply["data"].clone())),
-        _ => Err(crate::error::MafaldaError::new(crate::ErrorKind::Other, "malformed reply from another node (no handle or id)")),
     }
 }
 
@@ -606,20 +588,7 @@ fn forward_transport_events(router: &Arc<RouterInner>, inner: &Arc<TransportInne
         r => {
             // Its node's worker died: mediasoup says "routerclose" for what lived there.
             let weak = Arc::downgrade(inner);
-            let remote = Arc::downgrade(r);
-            let sink = sink.clone();
-            r.listen(Arc::new(move |name, data| {
-                if let Some(name) = crate::cluster::remote::event_name(name) {
-                    sink.emit(handle, name, data.clone());
-                }
-                if name == "routerclose" {
-                    if let Some(inner) = weak.upgrade() {
-                        if let Some(remote) = remote.upgrade() {
-                            remote.mark_gone();
-                        }
-                        control::spawn(move || async move { inner.close() });
-                    }
-                }
-            }));
+            let close = Arc::new(move || weak.upgrade().into_iter().for_each(|inner| inner.close()));
+            r.forward_events(sink.clone(), handle, Some(("routerclose", close)));
         });
 }
