@@ -1,6 +1,8 @@
 // Typings of mafalda-sfu: the mediasoup-shaped API of lib/. Checked by
 // __tests__/typings.test.js (tsc --noEmit over examples/typed.ts).
 
+// Node.js types (EventEmitter, Buffer) come from @types/node, which every TypeScript app on Node has.
+/// <reference types="node" />
 import { EventEmitter } from 'node:events';
 
 export type AppData = Record<string, unknown>;

@@ -1,6 +1,8 @@
 // Typings of mafalda-sfu/mediasoup: a module shaped like `mediasoup` (3.14 API) whose
 // Workers are virtual and whose routers are MafaldaRouters (typed in ./index.d.ts).
 
+// Node.js types (EventEmitter, Buffer) come from @types/node, which every TypeScript app on Node has.
+/// <reference types="node" />
 import { EventEmitter } from 'node:events';
 import {
 	AppData,
@@ -13,6 +15,7 @@ import {
 	UnsupportedError,
 	WebRtcServer,
 } from './index';
+import * as mafalda from './index';
 
 export type WorkerLogLevel = 'debug' | 'warn' | 'error' | 'none';
 
@@ -124,6 +127,73 @@ export function createWorker(settings?: WorkerSettings): Promise<Worker>;
 export function getSupportedRtpCapabilities(): RtpCapabilities;
 export function parseScalabilityMode(scalabilityMode?: string): ScalabilityMode;
 export const workerBin: string;
-export const types: MediasoupTypes;
+/**
+ * mediasoup's `types`: every type of the API by name, as apps write them
+ * (`let worker: mediasoup.types.Worker`, `types.RtpCapabilities` …), plus the values
+ * mediasoup.js puts in it (the error classes, Worker, Router).
+ */
+export declare namespace types {
+	export import AppData = mafalda.AppData;
+	export import MediaKind = mafalda.MediaKind;
+	export import RtcpFeedback = mafalda.RtcpFeedback;
+	export import RtpCodecCapability = mafalda.RtpCodecCapability;
+	export import RtpHeaderExtension = mafalda.RtpHeaderExtension;
+	export import RtpCapabilities = mafalda.RtpCapabilities;
+	export import RtpCodecParameters = mafalda.RtpCodecParameters;
+	export import RtpEncodingParameters = mafalda.RtpEncodingParameters;
+	export import RtpParameters = mafalda.RtpParameters;
+	export import TransportTuple = mafalda.TransportTuple;
+	export import TransportListenIp = mafalda.TransportListenIp;
+	export import TransportListenInfo = mafalda.TransportListenInfo;
+	export import NumSctpStreams = mafalda.NumSctpStreams;
+	export import SctpStreamParameters = mafalda.SctpStreamParameters;
+	export import SrtpParameters = mafalda.SrtpParameters;
+	export import DtlsParameters = mafalda.DtlsParameters;
+	export import IceParameters = mafalda.IceParameters;
+	export import IceCandidate = mafalda.IceCandidate;
+	export import IceState = mafalda.IceState;
+	export import DtlsState = mafalda.DtlsState;
+	export import SctpState = mafalda.SctpState;
+	export import WebRtcTransportOptions = mafalda.WebRtcTransportOptions;
+	export import PlainTransportOptions = mafalda.PlainTransportOptions;
+	export import PipeTransportOptions = mafalda.PipeTransportOptions;
+	export import UnsupportedError = mafalda.UnsupportedError;
+	export import InvalidStateError = mafalda.InvalidStateError;
+	export import WebRtcServer = mafalda.WebRtcServer;
+	export import Router = mafalda.MafaldaRouter;
+	export import MafaldaRouter = mafalda.MafaldaRouter;
+	export import Transport = mafalda.Transport;
+	export import WebRtcTransport = mafalda.WebRtcTransport;
+	export import PlainTransport = mafalda.PlainTransport;
+	export import PipeTransport = mafalda.PipeTransport;
+	export import DirectTransport = mafalda.DirectTransport;
+	export import ConsumerLayers = mafalda.ConsumerLayers;
+	export import Producer = mafalda.Producer;
+	export import Consumer = mafalda.Consumer;
+	export import DataProducer = mafalda.DataProducer;
+	export import DataConsumer = mafalda.DataConsumer;
+	export import RtpObserver = mafalda.RtpObserver;
+	export import AudioLevelObserver = mafalda.AudioLevelObserver;
+	export import ActiveSpeakerObserver = mafalda.ActiveSpeakerObserver;
+	export type Worker = WorkerClass;
+	export const Worker: typeof WorkerClass;
+	export type WorkerSettings = WorkerSettingsShape;
+	export type WorkerLogLevel = WorkerLogLevelName;
+	export type WorkerLogTag = WorkerLogTagName;
+	export type WorkerUpdateableSettings = WorkerUpdateableSettingsShape;
+	export type WorkerDump = WorkerDumpShape;
+	export type WorkerResourceUsage = WorkerResourceUsageShape;
+	export type ScalabilityMode = ScalabilityModeShape;
+}
+// This module's own names under other names, for `types` (whose members share them).
+declare const WorkerClass: typeof Worker;
+type WorkerClass = Worker;
+type WorkerSettingsShape = WorkerSettings;
+type WorkerLogLevelName = WorkerLogLevel;
+type WorkerLogTagName = WorkerLogTag;
+type WorkerUpdateableSettingsShape = WorkerUpdateableSettings;
+type WorkerDumpShape = WorkerDump;
+type WorkerResourceUsageShape = WorkerResourceUsage;
+type ScalabilityModeShape = ScalabilityMode;
 /** Another such module, whose pools use these Mafalda options (e.g. `{ policy: 'spread', maxWorkers: 2 }`). */
 export function createMediasoup(poolOptions?: MediasoupPoolOptions): MediasoupModule;

@@ -31,7 +31,28 @@ const version = '3.14.7';
 const workerBin = Object.keys(require.cache).find((file) => /mafalda-sfu[^/\\]*\.node$/.test(file))
 	?? path.join(__dirname, 'native');
 
-const types = { UnsupportedError, InvalidStateError, Worker, Router: MafaldaRouter, MafaldaRouter };
+/** mediasoup's `types` holds its classes too (mediasoup.d.ts types every member). */
+const classes = require('./index');
+const types = {
+	UnsupportedError,
+	InvalidStateError,
+	Worker,
+	Router: MafaldaRouter,
+	MafaldaRouter,
+	WebRtcServer: classes.WebRtcServer,
+	Transport: classes.Transport,
+	WebRtcTransport: classes.WebRtcTransport,
+	PlainTransport: classes.PlainTransport,
+	PipeTransport: classes.PipeTransport,
+	DirectTransport: classes.DirectTransport,
+	Producer: classes.Producer,
+	Consumer: classes.Consumer,
+	DataProducer: classes.DataProducer,
+	DataConsumer: classes.DataConsumer,
+	RtpObserver: classes.RtpObserver,
+	AudioLevelObserver: classes.AudioLevelObserver,
+	ActiveSpeakerObserver: classes.ActiveSpeakerObserver,
+};
 
 function getSupportedRtpCapabilities() {
 	return binding.supportedRtpCapabilities();

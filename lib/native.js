@@ -3,8 +3,8 @@
 const { UnsupportedError, InvalidStateError } = require('./errors');
 const { decodeCodecParameterValues } = require('./codecParameterValues');
 
-/** The napi addon (built by `npm install` into native/). */
-const binding = require('../native/binding.js');
+/** The napi addon: built into native/ by `npm install`, or a platform package's. */
+const binding = require('./loadBinding').loadBinding();
 
 const CLASSES = {
 	TypeError,
