@@ -147,8 +147,10 @@ export interface MafaldaOptions {
 	maxWorkers?: number;
 	/** Milliseconds a worker that hosts nothing stays up (default 30000). */
 	workerIdleTimeout?: number;
-	/** Load, as a fraction of one core, above which 'pack' starts another worker (default 0.6). */
+	/** Load, as a fraction of one core, above which 'pack' starts no new room on a worker (default 0.4). */
 	watermark?: number;
+	/** Load, as a fraction of one core, up to which 'pack' lets a room grow on a worker it is already on (default 0.7). */
+	roomCeiling?: number;
 	/** Where new transports go (default 'pack'). */
 	policy?: PlacementPolicy;
 	workerSettings?: WorkerSettings;
@@ -167,9 +169,10 @@ export interface PlacementDecision {
 	subject: string;
 	policy: PlacementPolicy;
 	watermark: number;
+	roomCeiling: number;
 	maxWorkers: number;
 	cost: number;
-	candidates: { key: number; load: number; hasShard: boolean }[];
+	candidates: { key: number; load: number; hasShard: boolean; routers: number; roomMembers: number; reserved: number }[];
 	reason: string;
 	workerId: string;
 }
@@ -177,6 +180,7 @@ export interface PlacementDecision {
 export interface MafaldaDump {
 	policy: PlacementPolicy;
 	watermark: number;
+	roomCeiling: number;
 	maxWorkers: number;
 	workerIdleTimeout: number;
 	routerIds: string[];

@@ -14,8 +14,10 @@ const { WebRtcServer } = require('./WebRtcServer');
  * every MafaldaRouter created from it.
  *
  * Options: `maxWorkers` (default: the number of cores, re-read while running),
- * `workerIdleTimeout` (ms, default 30000), `watermark` (fraction of one core,
- * default 0.6), `policy` ('pack' | 'spread' | 'least-loaded', default 'pack'),
+ * `workerIdleTimeout` (ms, default 30000), `watermark` (fraction of one core above
+ * which no new room starts on a worker, default 0.4), `roomCeiling` (fraction of one core
+ * up to which a room grows on its worker, default 0.7), `policy` ('pack' | 'spread' |
+ * 'least-loaded', default 'pack'),
  * `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
  * dtlsCertificateFile, dtlsPrivateKeyFile), `webRtcServerOptions` (`{ listenInfos }`:
  * each worker gets a WebRtcServer on them, used by WebRTC transports created without

@@ -138,13 +138,13 @@ fn run_scenario(scenario: &str, scale: Scale, command: &str, paths: &Paths) {
         },
         "simulation" => {
             let setup = simulation::Setup {
-                seed: 20_261_127,
+                seed: simulation::SEEDS[0],
                 nodes: scale.pick(10, 100),
                 cores_per_node: 64,
                 rooms: scale.pick(1_000, 10_000),
                 cpu_per_packet_us: 7.5,
             };
-            record(scenario, command, scale, started, paths, simulation::run(setup))
+            record(scenario, command, scale, started, paths, simulation::run_seeds(setup, &simulation::SEEDS))
         }
         _ => unreachable!("checked in main"),
     }

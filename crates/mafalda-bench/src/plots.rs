@@ -83,7 +83,7 @@ pub fn cores_over_time(result: &SimulationResult, path: &Path) -> PlotResult {
     let max_cores = result.outcomes.iter().flat_map(|o| o.cores_by_minute.iter().copied()).max().unwrap_or(1).max(10) as f64;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("Simulated day: cores in use ({} nodes x {} cores, {} rooms)", result.nodes, result.cores_per_node, result.rooms),
+            format!("Simulated day: cores in use ({} nodes x {} cores, {} rooms, seed {})", result.nodes, result.cores_per_node, result.rooms, result.seed),
             ("sans-serif", 22),
         )
         .margin(15)

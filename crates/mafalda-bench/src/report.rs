@@ -36,15 +36,16 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
     let small: Option<Recorded<SmallRoomsResult>> = results::load(&paths.out, "small-rooms");
     let hop: Option<Recorded<PipeHopResult>> = results::load(&paths.out, "pipe-hop");
     let nodes: Option<Recorded<CrossNodeResult>> = results::load(&paths.out, "cross-node");
-    let sim: Option<Recorded<SimulationResult>> = results::load(&paths.out, "simulation");
+    let sim: Option<Recorded<Vec<SimulationResult>>> = results::load(&paths.out, "simulation");
+    let seeds: Option<&[SimulationResult]> = sim.as_ref().map(|r| r.result.as_slice()).filter(|s| !s.is_empty());
     std::fs::create_dir_all(&paths.plots)?;
     if let Some(b) = &big {
         if let Err(e) = plots::loss_vs_subscribers(&b.result, &paths.plots.join(LOSS_PLOT)) {
             eprintln!("loss plot: {e}");
         }
     }
-    if let Some(s) = &sim {
-        if let Err(e) = plots::cores_over_time(&s.result, &paths.plots.join(CORES_PLOT)) {
+    if let Some(first) = seeds.and_then(|s| s.first()) {
+        if let Err(e) = plots::cores_over_time(first, &paths.plots.join(CORES_PLOT)) {
             eprintln!("cores plot: {e}");
         }
     }
@@ -59,7 +60,8 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
         capacity_target(big.as_ref().map(|r| &r.result), &big_runs),
         overhead_target(big.as_ref().map(|r| &r.result), &big_runs),
         pipe_target(hop.as_ref().map(|r| &r.result)),
-        core_hours_target(sim.as_ref().map(|r| &r.result)),
+        core_hours_target(seeds),
+        scheduler_goal_target(seeds),
     ];
     md.push_str("## Targets\n\n| target | measured | verdict |\n| --- | --- | --- |\n");
     for t in &targets {
@@ -72,7 +74,7 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
         &big_runs,
         small.as_ref().map(|r| &r.result),
         hop.as_ref().map(|r| &r.result),
-        sim.as_ref().map(|r| &r.result),
+        seeds,
     );
     // The 3.8 figures are of full-scale runs: a quick run is not compared with them.
     crate::generations::section(
@@ -102,8 +104,8 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
             results::history(&paths.out, "cross-node").into_iter().filter(|r| r.quick == n.quick).collect();
         cross_node_section(&mut md, &n.result, &runs);
     }
-    if let Some(s) = &sim {
-        simulation_section(&mut md, &s.result, &paths.plots_link);
+    if let Some(s) = seeds {
+        simulation_section(&mut md, s, &paths.plots_link);
     }
     md.push_str(METHOD);
     std::fs::write(&paths.report, md)
@@ -126,7 +128,7 @@ fn findings(
     big_runs: &[Recorded<BigRoomResult>],
     small: Option<&SmallRoomsResult>,
     hop: Option<&PipeHopResult>,
-    sim: Option<&SimulationResult>,
+    sims: Option<&[SimulationResult]>,
 ) {
     md.push_str("## Reading the results\n\n");
     if let Some(b) = big {
@@ -201,18 +203,22 @@ hosts, or spreading heavy traffic over more pipe pairs, is worth testing.",
             );
         }
     }
-    if let Some(s) = sim {
+    if let Some(s) = sims.and_then(|s| s.first()) {
         let find = |name: &str| s.outcomes.iter().find(|o| o.policy == name);
-        if let (Some(pack), Some(own)) = (find("pack"), find("one-room-per-worker")) {
+        if let (Some(pack), Some(v1), Some(own)) = (find("pack"), find("pack-v1"), find("one-room-per-worker")) {
             let _ = writeln!(
                 md,
-                "- **Simulation.** Pack needs the fewest cores ({:.0} core-hours, {:.0} node-hours; one-room-per-worker \
-{:.0} and {:.0}), but it splits more rooms: peak {} pipes against {} for one-room-per-worker. Pack fills a worker up \
-to the watermark, so a room that keeps growing after its first participants often continues on another worker. \
-Peak worker loads above 1.0 appear under every policy because a room's load grows after placement (a publisher \
-who joins later adds streams to every worker of the room); the scheduler only checks a worker when it places \
-someone there.",
-                pack.core_hours, pack.node_hours, own.core_hours, own.node_hours, pack.peak_pipes, own.peak_pipes
+                "- **Simulation** (seed {}; the other seeds agree, section 5). Pack now uses {:.0} core-hours and {:.0} \
+node-hours (pack-v1, its behaviour before the room ceiling: {:.0} and {:.0}; one-room-per-worker {:.0} and {:.0}) with \
+{:.0} pipe-hours ({:.1}× one-room-per-worker's {:.0}; pack-v1 {:.0}), and no worker past {:.2} of a core (p99 {:.2}; \
+pack-v1 {:.2} and {:.2}). Pack-v1 split a room as soon as its worker crossed the watermark and checked only the \
+newcomer's cost, so a publisher who joined after the audience pushed every worker of the room past one core. Pack \
+starts new rooms under the watermark ({}) but lets a room grow on its own worker up to the room ceiling ({}), both \
+counting the headroom reserved for the streams each member is expected to receive; a room at its ceiling continues \
+on a fresh worker, where its later members follow it.",
+                s.seed, pack.core_hours, pack.node_hours, v1.core_hours, v1.node_hours, own.core_hours, own.node_hours,
+                pack.pipe_hours, pack.pipe_hours / own.pipe_hours.max(1e-9), own.pipe_hours, v1.pipe_hours,
+                pack.peak_worker_load, pack.p99_worker_load, v1.peak_worker_load, v1.p99_worker_load, pack.watermark, pack.room_ceiling
             );
         }
     }
@@ -382,9 +388,9 @@ fn pipe_target(hop: Option<&PipeHopResult>) -> Target {
     }
 }
 
-fn core_hours_target(sim: Option<&SimulationResult>) -> Target {
+fn core_hours_target(sims: Option<&[SimulationResult]>) -> Target {
     let what = "Pack uses ≥ 30 % fewer core-hours than round-robin at equal refusals";
-    let Some(s) = sim else { return Target { what, measured: "–".into(), met: None } };
+    let Some(s) = sims.and_then(|s| s.first()) else { return Target { what, measured: "–".into(), met: None } };
     let pack = s.outcomes.iter().find(|o| o.policy == "pack");
     let round_robins: Vec<_> = s.outcomes.iter().filter(|o| o.policy == "round-robin").collect();
     let Some(pack) = pack else { return Target { what, measured: "–".into(), met: None } };
@@ -397,6 +403,32 @@ fn core_hours_target(sim: Option<&SimulationResult>) -> Target {
         parts.push(format!(
             "**{saving:.1} %** fewer than round-robin ({}); refusals {} vs {}",
             rr.workers, pack.rooms_refused, rr.rooms_refused
+        ));
+    }
+    Target { what, measured: parts.join("; "), met: Some(met) }
+}
+
+/// Issue 13, per seed: cores and nodes within 10 % of pack-v1, pipes within 3× of
+/// one-room-per-worker, no worker past one core (p99 ≤ 0.85), nobody refused.
+fn scheduler_goal_target(sims: Option<&[SimulationResult]>) -> Target {
+    let what = "Pack (simulation, every seed): core- and node-hours ≤ 1.1 × pack-v1, pipe-hours ≤ 3 × one-room-per-worker, \
+peak worker load ≤ 1.0, p99 ≤ 0.85, 0 refused";
+    let Some(sims) = sims else { return Target { what, measured: "–".into(), met: None } };
+    let mut parts = Vec::new();
+    let mut met = true;
+    for s in sims {
+        let find = |name: &str| s.outcomes.iter().find(|o| o.policy == name);
+        let (Some(pack), Some(v1), Some(own)) = (find("pack"), find("pack-v1"), find("one-room-per-worker")) else {
+            return Target { what, measured: format!("seed {}: a policy is missing", s.seed), met: None };
+        };
+        let (cores, nodes, pipes) =
+            (pack.core_hours / v1.core_hours, pack.node_hours / v1.node_hours, pack.pipe_hours / own.pipe_hours.max(1e-9));
+        met &= cores <= 1.1 && nodes <= 1.1 && pipes <= 3.0;
+        met &= pack.peak_worker_load <= 1.0 && pack.p99_worker_load <= 0.85;
+        met &= pack.rooms_refused == 0 && pack.participants_refused == 0;
+        parts.push(format!(
+            "seed {}: **{cores:.2}×** cores, **{nodes:.2}×** nodes, **{pipes:.1}×** pipe-hours, peak **{:.2}** (p99 {:.2}), refused {}/{}",
+            s.seed, pack.peak_worker_load, pack.p99_worker_load, pack.rooms_refused, pack.participants_refused
         ));
     }
     Target { what, measured: parts.join("; "), met: Some(met) }
@@ -686,32 +718,44 @@ different runs on this shared machine; a run whose workers fall behind drops at 
     md.push_str("\nHow these scale to 100 nodes: [docs/cluster.md](docs/cluster.md).\n\n");
 }
 
-fn simulation_section(md: &mut String, s: &SimulationResult, plots_link: &str) {
+fn simulation_section(md: &mut String, seeds: &[SimulationResult], plots_link: &str) {
     md.push_str("## 5. Scheduler simulation at data-centre scale\n\n");
-    let sizes: Vec<String> = s.room_sizes.iter().map(|b| format!("{}: {}", b.sizes, b.rooms)).collect();
+    let Some(s) = seeds.first() else { return };
     let _ = writeln!(
         md,
-        "{} nodes × {} cores, {} rooms ({} participants) over one simulated day (seed {}); room sizes {}. Arrivals \
-follow office hours; up to 6 participants publish audio + video (200 packets/s each) and everyone receives every \
-publisher. A worker's load is {:.1} µs of CPU per packet it handles (publisher input, copies to subscribers, pipe \
-input and output; calibrated on this machine). Every participant is placed by \
-`mafalda_core::pool::scheduler::Scheduler::place` (watermark {}); a participant is refused when the chosen worker would \
-go over one full core. Pack and one-room-per-worker run Mafalda's pool: workers start on demand and are freed \
-after {} s idle. Round-robin and least-loaded run as a plain mediasoup deployment does (one worker per core \
-started at boot); round-robin is also shown with on-demand workers.\n",
-        s.nodes, s.cores_per_node, s.rooms, s.participants, s.seed, sizes.join(", "), s.cpu_per_packet_us, s.watermark, s.idle_timeout_s
+        "{} nodes × {} cores, {} rooms over one simulated day, for each of {} seeds. Arrivals follow office hours; up \
+to 6 participants publish audio + video (200 packets/s each; they are the first to join, but the audience of a big \
+room may arrive before all of them) and everyone receives every publisher. A worker's load is {:.1} µs of CPU per \
+packet it handles (publisher input, copies to subscribers, pipe input and output; calibrated on this machine). \
+Every participant is placed by `mafalda_core::pool::scheduler::Scheduler::place`; a participant is refused when the \
+chosen worker would go over one full core. Pack is today's default (watermark for new rooms, room ceiling for a \
+room's growth, headroom reserved for the streams each member is expected to receive); pack-v1 is pack before the \
+room ceiling (one watermark, no reserve), kept as a baseline. Pack, pack-v1 and one-room-per-worker run Mafalda's \
+pool: workers start on demand and are freed after {} s idle. Round-robin and least-loaded run as a plain mediasoup \
+deployment does (one worker per core started at boot); round-robin is also shown with on-demand workers.\n",
+        s.nodes, s.cores_per_node, s.rooms, seeds.len(), s.cpu_per_packet_us, s.idle_timeout_s
     );
-    md.push_str("| policy | workers | core-hours | node-hours | peak cores | peak nodes | peak pipes | pipe-hours | peak worker load | p99 worker load | mean load of busy workers | rooms refused | participants refused |\n");
-    md.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for o in &s.outcomes {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {:.0} | {:.0} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.3} | {} | {} |",
-            o.policy, o.workers, o.core_hours, o.node_hours, o.peak_cores, o.peak_nodes, o.peak_pipes, o.pipe_hours,
-            o.peak_worker_load, o.p99_worker_load, o.mean_busy_worker_load, o.rooms_refused, o.participants_refused
-        );
+    for s in seeds {
+        let sizes: Vec<String> = s.room_sizes.iter().map(|b| format!("{}: {}", b.sizes, b.rooms)).collect();
+        let _ = writeln!(md, "**Seed {}**: {} participants; room sizes {}.\n", s.seed, s.participants, sizes.join(", "));
+        md.push_str("| policy | workers | watermark / room ceiling | core-hours | node-hours | peak cores | peak nodes | peak pipes | pipe-hours | peak worker load | p99 worker load | mean load of busy workers | rooms refused | participants refused |\n");
+        md.push_str("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for o in &s.outcomes {
+            let limits = match o.policy.as_str() {
+                "pack" | "pack-v1" | "one-room-per-worker" if o.room_ceiling > o.watermark => format!("{} / {}", o.watermark, o.room_ceiling),
+                "pack" | "pack-v1" | "one-room-per-worker" => format!("{}", o.watermark),
+                _ => "–".to_string(),
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.3} | {} | {} |",
+                o.policy, o.workers, limits, o.core_hours, o.node_hours, o.peak_cores, o.peak_nodes, o.peak_pipes, o.pipe_hours,
+                o.peak_worker_load, o.p99_worker_load, o.mean_busy_worker_load, o.rooms_refused, o.participants_refused
+            );
+        }
+        md.push('\n');
     }
-    let _ = writeln!(md, "\n![cores in use over the day]({plots_link}/{CORES_PLOT})\n");
+    let _ = writeln!(md, "![cores in use over the day, seed {}]({plots_link}/{CORES_PLOT})\n", s.seed);
 }
 
 const METHOD: &str = "## How it is measured\n\n\
@@ -737,8 +781,8 @@ hundreds of pipes once blocked its executor for good).\n\
 - **CPU stall** is the share of the window in which some runnable task of the machine waited for a CPU \
 (`/proc/pressure/cpu`): it includes our own threads (workers, generator) and anything else the shared machine ran.\n\
 - **Simulation**: pure Rust, no media, deterministic for its seed; it drives the same `Scheduler` the pool uses, \
-with candidates built from the simulated workers (load, whether the room is already there, how many rooms each \
-hosts).\n";
+with candidates built from the simulated workers (load, whether the room is already there and with how many \
+members, how many rooms each hosts, the headroom reserved for its rooms' growth by `mafalda_core::pool::growth`).\n";
 
 #[cfg(test)]
 mod tests {

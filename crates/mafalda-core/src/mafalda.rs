@@ -260,6 +260,7 @@ impl Mafalda {
             "nodeDecisions": cluster.as_ref().map(|c| c.decisions()),
             "policy": options.policy,
             "watermark": options.watermark,
+            "roomCeiling": options.room_ceiling,
             "maxWorkers": pool.max_workers(),
             "workerIdleTimeout": options.worker_idle_timeout.as_millis() as u64,
             "workers": workers,

@@ -558,6 +558,9 @@ pub fn pool_options(value: &Value) -> Result<PoolOptions> {
     if let Some(w) = opt_f64(o, "watermark")? {
         options.watermark = w;
     }
+    if let Some(c) = opt_f64(o, "roomCeiling")? {
+        options.room_ceiling = c;
+    }
     if let Some(p) = opt_str(o, "policy")? {
         options.policy = Policy::parse(p).ok_or_else(|| type_error(format!("invalid policy \"{p}\" (pack, spread, least-loaded or one-room-per-worker)")))?;
     }

@@ -4,9 +4,14 @@
 //!
 //! Load model (fraction of one core): every packet a worker handles (publisher input,
 //! copies sent to subscribers, pipe input and output) costs `cpu_per_packet`.
+//!
+//! Growth (what `Candidate::reserved` holds): a room is expected to come to have
+//! `min(MAX_PUBLISHERS, members - 1)` streams per member (its speakers join first, but
+//! its audience may be there before them).
 
 use super::workload::MAX_PUBLISHERS;
-use mafalda_core::pool::scheduler::{Candidate, Placement, Scheduler};
+use mafalda_core::pool::growth;
+use mafalda_core::pool::scheduler::{Candidate, Placement, Policy, Rules, Scheduler};
 use std::collections::HashMap;
 
 /// Packets per second one publisher sends (opus 50 + VP8 150).
@@ -18,6 +23,8 @@ pub struct SimWorker {
     pub key: u64,
     pub node: usize,
     pub load: f64,
+    /// Headroom reserved for the growth of the rooms here.
+    pub reserved: f64,
     /// Rooms with a participant here.
     pub rooms: usize,
     pub idle_since_ms: Option<u64>,
@@ -29,11 +36,14 @@ struct RoomOnWorker {
     publishers: usize,
     /// Load this room currently puts on the worker.
     load: f64,
+    /// Load it is expected to add here (`growth::headroom`).
+    reserved: f64,
 }
 
 #[derive(Default)]
 pub struct RoomState {
     publishers: usize,
+    members: usize,
     per_worker: HashMap<u64, RoomOnWorker>,
     pipes: usize,
     /// Worker of each admitted participant.
@@ -83,7 +93,7 @@ impl DataCentre {
         let key = self.next_key;
         self.next_key += 1;
         self.index.insert(key, self.workers.len());
-        self.workers.push(SimWorker { key, node, load: 0.0, rooms: 0, idle_since_ms: Some(now_ms) });
+        self.workers.push(SimWorker { key, node, load: 0.0, reserved: 0.0, rooms: 0, idle_since_ms: Some(now_ms) });
         key
     }
 
@@ -108,23 +118,49 @@ impl DataCentre {
         &mut self.workers[i]
     }
 
-    /// Estimated load of one more participant: the streams it receives and sends.
+    fn stream_cost(&self) -> f64 {
+        PUBLISHER_PPS * self.cpu_per_packet
+    }
+
+    /// Load of one more participant now: the streams it receives and sends.
     pub fn participant_cost(&self, room: &RoomState, publishes: bool) -> f64 {
         let receives = room.publishers.min(MAX_PUBLISHERS) as f64;
         let sends = if publishes { 1.0 } else { 0.0 };
-        (receives + sends) * PUBLISHER_PPS * self.cpu_per_packet
+        (receives + sends) * self.stream_cost()
+    }
+
+    /// Streams each member of `room` is expected to receive once it has its publishers.
+    fn expected_streams(room: &RoomState, members: usize) -> f64 {
+        MAX_PUBLISHERS.min(members.saturating_sub(1)).max(room.publishers.min(MAX_PUBLISHERS)) as f64
     }
 
     /// Asks the scheduler where a participant of `room` goes. `None`: refused (the
     /// chosen worker has no room left, or no core is left at all).
     pub fn place(&mut self, scheduler: &mut Scheduler, room: &RoomState, publishes: bool, now_ms: u64) -> Option<u64> {
         let cost = self.participant_cost(room, publishes);
+        // Only pack reads the reserve; the baselines keep the cost they always had.
+        let growth_aware = scheduler.policy == Policy::Pack && scheduler.rules == Rules::Growth;
+        // The scheduler sees what this participant will cost once the room has its streams.
+        let expected_cost = match growth_aware {
+            true => {
+                let receives = room.publishers.min(MAX_PUBLISHERS) as f64;
+                cost + growth::headroom(1, receives, Self::expected_streams(room, room.members + 1), self.stream_cost())
+            }
+            false => cost,
+        };
         let candidates: Vec<Candidate> = self
             .workers
             .iter()
-            .map(|w| Candidate { key: w.key, load: w.load, has_shard: room.per_worker.contains_key(&w.key), routers: w.rooms })
+            .map(|w| Candidate {
+                key: w.key,
+                load: w.load,
+                has_shard: room.per_worker.contains_key(&w.key),
+                routers: w.rooms,
+                room_members: room.per_worker.get(&w.key).map_or(0, |r| r.members),
+                reserved: if growth_aware { w.reserved } else { 0.0 },
+            })
             .collect();
-        let key = match scheduler.place(&candidates, cost, self.cores()).0 {
+        let key = match scheduler.place(&candidates, expected_cost, self.cores()).0 {
             Placement::Existing(key) => key,
             Placement::StartNew => self.start_worker(now_ms),
         };
@@ -142,6 +178,7 @@ impl DataCentre {
         }
         let entry = room.per_worker.get_mut(&key).expect("just added");
         entry.members += 1;
+        room.members += 1;
         if publishes {
             entry.publishers += 1;
             room.publishers += 1;
@@ -153,26 +190,30 @@ impl DataCentre {
         let Some((key, publishes)) = room.placed.remove(&participant) else { return };
         let entry = room.per_worker.get_mut(&key).expect("participant's worker");
         entry.members -= 1;
+        room.members -= 1;
         if publishes {
             entry.publishers -= 1;
             room.publishers -= 1;
         }
         if entry.members == 0 {
-            let stale = room.per_worker.remove(&key).expect("present").load;
+            let stale = room.per_worker.remove(&key).expect("present");
             let worker = self.worker_mut(key);
-            worker.load = (worker.load - stale).max(0.0);
+            worker.load = (worker.load - stale.load).max(0.0);
+            worker.reserved = (worker.reserved - stale.reserved).max(0.0);
             worker.rooms -= 1;
             if worker.rooms == 0 {
                 worker.idle_since_ms = Some(now_ms);
                 worker.load = 0.0; // no drift from float sums
+                worker.reserved = 0.0;
             }
         }
         self.recompute(room);
     }
 
-    /// Re-derives the room's load on each of its workers and its pipes.
+    /// Re-derives the room's load and reserved growth on each of its workers, and its pipes.
     fn recompute(&mut self, room: &mut RoomState) {
         let active = room.publishers.min(MAX_PUBLISHERS);
+        let (expected, stream_cost) = (Self::expected_streams(room, room.members), self.stream_cost());
         let spans = room.per_worker.len();
         let mut pipes = 0;
         for (key, here) in room.per_worker.iter_mut() {
@@ -188,6 +229,9 @@ impl DataCentre {
             let i = self.index[key];
             self.workers[i].load = (self.workers[i].load + load - here.load).max(0.0);
             here.load = load;
+            let reserved = growth::headroom(here.members, active as f64, expected, stream_cost);
+            self.workers[i].reserved = (self.workers[i].reserved + reserved - here.reserved).max(0.0);
+            here.reserved = reserved;
         }
         self.pipes = self.pipes + pipes - room.pipes;
         room.pipes = pipes;

@@ -9,7 +9,7 @@ mod workload;
 
 use crate::histogram::quantile;
 use datacentre::{DataCentre, RoomState};
-use mafalda_core::pool::scheduler::{Policy, Scheduler};
+use mafalda_core::pool::scheduler::{Policy, Rules, Scheduler, DEFAULT_ROOM_CEILING, DEFAULT_WATERMARK};
 use serde::{Deserialize, Serialize};
 use workload::{Action, DAY_MS};
 
@@ -19,8 +19,11 @@ const SAMPLE_MS: u64 = 60_000;
 const REAP_CHECK_MS: u64 = 10_000;
 /// The pool's default `workerIdleTimeout`.
 const IDLE_TIMEOUT_MS: u64 = 30_000;
-/// The pool's default watermark.
-const WATERMARK: f64 = 0.6;
+/// The watermark of the baselines: the pool's default before issue 13, so that their
+/// rows stay comparable with earlier reports.
+const BASELINE_WATERMARK: f64 = 0.6;
+/// The seeds of `npm run bench -- simulation`: the first is the one of earlier reports.
+pub const SEEDS: [u64; 3] = [20_261_127, 20_261_128, 20_261_129];
 
 #[derive(Debug, Clone, Copy)]
 pub struct Setup {
@@ -37,6 +40,11 @@ pub struct PolicyOutcome {
     pub policy: String,
     /// How workers come and go under this policy.
     pub workers: String,
+    #[serde(default)]
+    pub watermark: f64,
+    /// Equal to the watermark for policies without a room ceiling.
+    #[serde(default)]
+    pub room_ceiling: f64,
     pub core_hours: f64,
     pub node_hours: f64,
     pub peak_cores: usize,
@@ -63,7 +71,6 @@ pub struct SimulationResult {
     pub participants: usize,
     pub room_sizes: Vec<SizeBucket>,
     pub cpu_per_packet_us: f64,
-    pub watermark: f64,
     pub idle_timeout_s: f64,
     pub outcomes: Vec<PolicyOutcome>,
 }
@@ -76,22 +83,32 @@ enum Workers {
     AllAtBoot,
 }
 
+/// The same day under each seed of `seeds`, one thread per seed.
+pub fn run_seeds(setup: Setup, seeds: &[u64]) -> Vec<SimulationResult> {
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = seeds.iter().map(|&seed| scope.spawn(move || run(Setup { seed, ..setup }))).collect();
+        runs.into_iter().map(|r| r.join().expect("simulation thread")).collect()
+    })
+}
+
 pub fn run(setup: Setup) -> SimulationResult {
     let day = workload::generate(setup.seed, setup.rooms);
     let runs = [
-        (Policy::Pack, Workers::OnDemand),
-        (Policy::OneRoomPerWorker, Workers::OnDemand),
-        (Policy::Spread, Workers::AllAtBoot),
-        (Policy::LeastLoaded, Workers::AllAtBoot),
-        (Policy::Spread, Workers::OnDemand),
+        (Scheduler::new(Policy::Pack, DEFAULT_WATERMARK, DEFAULT_ROOM_CEILING), Workers::OnDemand),
+        (Scheduler::pack_v1(BASELINE_WATERMARK), Workers::OnDemand),
+        (baseline(Policy::OneRoomPerWorker), Workers::OnDemand),
+        (baseline(Policy::Spread), Workers::AllAtBoot),
+        (baseline(Policy::LeastLoaded), Workers::AllAtBoot),
+        (baseline(Policy::Spread), Workers::OnDemand),
     ];
     let outcomes = runs
         .iter()
-        .map(|(policy, workers)| {
+        .map(|(scheduler, workers)| {
             let started = std::time::Instant::now();
-            let outcome = simulate(&setup, &day, *policy, *workers);
+            let outcome = simulate(&setup, &day, scheduler.clone(), *workers);
             eprintln!(
-                "[simulation] {} ({}): {:.0} core-hours, peak {} cores, {} rooms refused, p99 load {:.2} ({:.1} s)",
+                "[simulation] seed {}: {} ({}): {:.0} core-hours, peak {} cores, {} rooms refused, p99 load {:.2} ({:.1} s)",
+                setup.seed,
                 outcome.policy,
                 outcome.workers,
                 outcome.core_hours,
@@ -111,16 +128,20 @@ pub fn run(setup: Setup) -> SimulationResult {
         participants: day.rooms.iter().map(|r| r.size).sum(),
         room_sizes: workload::size_buckets(&day.rooms),
         cpu_per_packet_us: setup.cpu_per_packet_us,
-        watermark: WATERMARK,
         idle_timeout_s: IDLE_TIMEOUT_MS as f64 / 1000.0,
         outcomes,
     }
 }
 
-pub fn policy_name(policy: Policy) -> String {
-    match policy {
-        Policy::Spread => "round-robin".to_string(),
-        other => serde_json::to_value(other).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+fn baseline(policy: Policy) -> Scheduler {
+    Scheduler::new(policy, BASELINE_WATERMARK, BASELINE_WATERMARK)
+}
+
+pub fn policy_name(scheduler: &Scheduler) -> String {
+    match (scheduler.policy, scheduler.rules) {
+        (Policy::Spread, _) => "round-robin".to_string(),
+        (Policy::Pack, Rules::V1) => "pack-v1".to_string(),
+        (other, _) => serde_json::to_value(other).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
     }
 }
 
@@ -163,9 +184,8 @@ impl Books {
     }
 }
 
-fn simulate(setup: &Setup, day: &workload::Workload, policy: Policy, workers: Workers) -> PolicyOutcome {
+fn simulate(setup: &Setup, day: &workload::Workload, mut scheduler: Scheduler, workers: Workers) -> PolicyOutcome {
     let mut dc = DataCentre::new(setup.nodes, setup.cores_per_node, setup.cpu_per_packet_us);
-    let mut scheduler = Scheduler::new(policy, WATERMARK);
     if workers == Workers::AllAtBoot {
         for _ in 0..dc.cores() {
             dc.start_worker(0);
@@ -226,11 +246,13 @@ fn simulate(setup: &Setup, day: &workload::Workload, policy: Policy, workers: Wo
     let peak_worker_load = books.loads.iter().copied().fold(0.0, f64::max);
     let p99_worker_load = quantile(&mut books.loads, 0.99);
     PolicyOutcome {
-        policy: policy_name(policy),
+        policy: policy_name(&scheduler),
         workers: match workers {
             Workers::OnDemand => "on demand, freed after 30 s idle".to_string(),
             Workers::AllAtBoot => "one per core from boot".to_string(),
         },
+        watermark: scheduler.watermark,
+        room_ceiling: scheduler.room_ceiling,
         core_hours: books.core_ms / 3_600_000.0,
         node_hours: books.node_ms / 3_600_000.0,
         peak_cores: books.peak_cores,
@@ -263,12 +285,31 @@ mod tests {
         }
     }
 
+    fn outcome<'a>(result: &'a SimulationResult, policy: &str, workers: &str) -> &'a PolicyOutcome {
+        result.outcomes.iter().find(|o| o.policy == policy && o.workers.starts_with(workers)).expect("policy was run")
+    }
+
     #[test]
     fn pack_uses_fewer_cores_than_round_robin_and_books_balance() {
         let result = run(small());
-        let pack = &result.outcomes[0];
-        let round_robin = &result.outcomes[4];
+        let pack = outcome(&result, "pack", "on demand");
+        let round_robin = outcome(&result, "round-robin", "on demand");
         assert!(pack.core_hours < round_robin.core_hours, "{} vs {}", pack.core_hours, round_robin.core_hours);
         assert_eq!(pack.rooms_refused, 0);
+    }
+
+    #[test]
+    fn pack_meets_the_goal_of_issue_13_on_a_small_setup() {
+        for seed in [3, 4] {
+            let result = run(Setup { seed, ..small() });
+            let pack = outcome(&result, "pack", "on demand");
+            let v1 = outcome(&result, "pack-v1", "on demand");
+            let own = outcome(&result, "one-room-per-worker", "on demand");
+            assert!(pack.core_hours <= 1.1 * v1.core_hours, "seed {seed}: {} core-hours vs pack-v1's {}", pack.core_hours, v1.core_hours);
+            assert!(pack.node_hours <= 1.1 * v1.node_hours, "seed {seed}: {} node-hours vs {}", pack.node_hours, v1.node_hours);
+            assert!(pack.pipe_hours <= 3.0 * own.pipe_hours, "seed {seed}: {} pipe-hours vs {}", pack.pipe_hours, own.pipe_hours);
+            assert!(pack.peak_worker_load <= 1.0 && pack.p99_worker_load <= 0.85, "seed {seed}: {} / {}", pack.peak_worker_load, pack.p99_worker_load);
+            assert_eq!((pack.rooms_refused, pack.participants_refused), (0, 0), "seed {seed}");
+        }
     }
 }

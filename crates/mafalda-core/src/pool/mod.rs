@@ -3,19 +3,20 @@
 //! new objects go, and frees workers that have hosted nothing for a while.
 
 pub mod cpu;
+pub mod growth;
 pub mod load;
 pub mod scheduler;
 pub mod webrtc_server;
 
 use crate::error::{invalid_state, type_error, from_mediasoup, Result};
 use crate::pool::load::{blended_load, CostModel, Holdings, LoadMeter, RecentCost};
-use crate::pool::scheduler::{Candidate, Placement, Policy, Reason, Scheduler};
+use crate::pool::scheduler::{Candidate, Placement, Policy, Reason, Scheduler, DEFAULT_ROOM_CEILING, DEFAULT_WATERMARK};
 use mediasoup::prelude::{ListenInfo, WebRtcServer, WebRtcServerListenInfos, WebRtcServerOptions};
 use mediasoup::worker::{Worker, WorkerId, WorkerSettings};
 use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
 use serde::Serialize;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -30,8 +31,10 @@ pub struct PoolOptions {
     /// `None`: one worker per available core, re-read while running.
     pub max_workers: Option<usize>,
     pub worker_idle_timeout: Duration,
-    /// Load (fraction of one core) above which `pack` starts another worker.
+    /// Load (fraction of one core) above which `pack` starts no new room on a worker.
     pub watermark: f64,
+    /// Load up to which `pack` lets a room grow on a worker it is already on.
+    pub room_ceiling: f64,
     pub policy: Policy,
     pub worker_settings: WorkerSettings,
     pub cost_model: CostModel,
@@ -49,7 +52,8 @@ impl Default for PoolOptions {
         Self {
             max_workers: None,
             worker_idle_timeout: Duration::from_secs(30),
-            watermark: 0.6,
+            watermark: DEFAULT_WATERMARK,
+            room_ceiling: DEFAULT_ROOM_CEILING,
             policy: Policy::Pack,
             worker_settings: WorkerSettings::default(),
             cost_model: CostModel::default(),
@@ -67,6 +71,10 @@ impl PoolOptions {
         }
         if !(self.watermark > 0.0 && self.watermark.is_finite()) {
             return Err(type_error("watermark must be a positive number (fraction of one core)"));
+        }
+        // A ceiling below the watermark acts as the watermark (`Scheduler::new`).
+        if !(self.room_ceiling > 0.0 && self.room_ceiling.is_finite()) {
+            return Err(type_error("roomCeiling must be a positive number (fraction of one core)"));
         }
         Ok(())
     }
@@ -137,6 +145,7 @@ pub struct Decision {
     pub subject: String,
     pub policy: Policy,
     pub watermark: f64,
+    pub room_ceiling: f64,
     pub max_workers: usize,
     pub cost: f64,
     pub candidates: Vec<Candidate>,
@@ -210,7 +219,7 @@ impl WorkerPool {
         let inner = Arc::new(PoolInner {
             state: Mutex::new(PoolState {
                 workers: Vec::new(),
-                scheduler: Scheduler::new(options.policy, options.watermark),
+                scheduler: Scheduler::new(options.policy, options.watermark, options.room_ceiling),
                 decisions: VecDeque::new(),
                 max_workers,
                 cores_read_at: Instant::now(),
@@ -244,9 +253,10 @@ impl WorkerPool {
     }
 
     /// Chooses (starting it if needed) the worker for an object of the router whose
-    /// shards are on `shard_keys`. `reserve` is counted on the chosen worker at once so
-    /// that a burst of creations sees it before any CPU figure moves.
-    pub async fn place(&self, subject: String, shard_keys: &HashSet<u64>, reserve: Holdings) -> Result<Placed> {
+    /// shards are on the keys of `shards` (each with the router's transports there).
+    /// `reserve` is counted on the chosen worker at once so that a burst of creations
+    /// sees it before any CPU figure moves.
+    pub async fn place(&self, subject: String, shards: &HashMap<u64, usize>, reserve: Holdings) -> Result<Placed> {
         let _serial = self.inner.placement_lock.lock().await;
         if self.closed() {
             return Err(invalid_state("Mafalda closed"));
@@ -255,14 +265,17 @@ impl WorkerPool {
         let cost = reserve.cost(&model);
         let (placement, reason, candidates, max_workers) = {
             let mut state = self.inner.state.lock();
+            let expected = expected_streams(&state.workers);
             let candidates: Vec<Candidate> = state
                 .workers
                 .iter()
                 .map(|w| Candidate {
                     key: w.key,
                     load: w.load(),
-                    has_shard: shard_keys.contains(&w.key),
+                    has_shard: shards.contains_key(&w.key),
                     routers: w.shards + w.pending,
+                    room_members: shards.get(&w.key).copied().unwrap_or(0),
+                    reserved: reserved_for_growth(w, expected, &model),
                 })
                 .collect();
             let max_workers = state.max_workers;
@@ -306,7 +319,7 @@ impl WorkerPool {
         let mut state = self.inner.state.lock();
         let at_ms = self.inner.started_at.elapsed().as_millis() as u64;
         let policy = state.scheduler.policy;
-        let watermark = state.scheduler.watermark;
+        let (watermark, room_ceiling) = (state.scheduler.watermark, state.scheduler.room_ceiling);
         let Some(worker) = state.workers.iter_mut().find(|w| w.key == key) else {
             return Err(invalid_state("the chosen worker closed during placement"));
         };
@@ -326,6 +339,7 @@ impl WorkerPool {
             subject,
             policy,
             watermark,
+            room_ceiling,
             max_workers,
             cost,
             candidates,
@@ -491,6 +505,24 @@ pub(crate) async fn create_webrtc_server(worker: &Worker, infos: Vec<ListenInfo>
     let first = infos.next().ok_or_else(|| type_error("empty listenInfos array provided"))?;
     let listen_infos = infos.fold(WebRtcServerListenInfos::new(first), WebRtcServerListenInfos::insert);
     worker.create_webrtc_server(WebRtcServerOptions::new(listen_infos)).await.map_err(from_mediasoup)
+}
+
+/// Streams (consumers) per transport on the best-served worker: members placed elsewhere
+/// are expected to come to receive as many (a room's publishers often join after its
+/// first members, and consumers follow a transport's creation).
+fn expected_streams(workers: &[PooledWorker]) -> f64 {
+    workers
+        .iter()
+        .filter(|w| w.holdings.transports > 0)
+        .map(|w| w.holdings.consumers as f64 / w.holdings.transports as f64)
+        .fold(0.0, f64::max)
+}
+
+/// Headroom worker `w` keeps for its transports to reach `expected` consumers each.
+fn reserved_for_growth(w: &PooledWorker, expected: f64, model: &CostModel) -> f64 {
+    let h = &w.holdings;
+    let now = if h.transports == 0 { 0.0 } else { h.consumers as f64 / h.transports as f64 };
+    growth::headroom(h.transports, now, expected, model.consumer)
 }
 
 fn add_holdings(h: &mut Holdings, d: &Holdings) {

@@ -12,7 +12,7 @@ use crate::pool::{create_webrtc_server, WorkerPool};
 use crate::slot::Slot;
 use mediasoup::prelude::{ListenInfo, WebRtcServer};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 pub(crate) struct ServerInner {
@@ -32,7 +32,7 @@ pub struct MafaldaWebRtcServer {
 impl MafaldaWebRtcServer {
     pub(crate) async fn create(pool: WorkerPool, listen_infos: Vec<ListenInfo>) -> Result<Self> {
         control::run(move || async move {
-            let placed = pool.place("webrtc server".to_string(), &HashSet::new(), Holdings::default()).await?;
+            let placed = pool.place("webrtc server".to_string(), &HashMap::new(), Holdings::default()).await?;
             let server = create_webrtc_server(&placed.worker, listen_infos).await?;
             pool.server_opened(placed.key);
             Ok(Self {

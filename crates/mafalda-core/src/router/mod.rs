@@ -360,8 +360,8 @@ impl RouterInner {
 
     pub async fn place(&self, what: String, reserve: Holdings) -> Result<Placed> {
         self.check_open()?;
-        let shard_keys: HashSet<u64> = self.state.lock().shards.keys().copied().collect();
-        self.pool.place(format!("{what} of router {}", self.id), &shard_keys, reserve).await
+        let shards: HashMap<u64, usize> = self.state.lock().shards.iter().map(|(k, s)| (*k, s.transports.len())).collect();
+        self.pool.place(format!("{what} of router {}", self.id), &shards, reserve).await
     }
 
     pub(crate) async fn create_transport_on(
