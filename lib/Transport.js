@@ -2,7 +2,7 @@
 
 const { NativeObject } = require('./NativeObject');
 const { call, callSync } = require('./native');
-const { checkAppData, clone } = require('./validate');
+const { checkAppData, checkUnsignedInteger, clone } = require('./validate');
 const { encodeCodecParameterValues } = require('./codecParameterValues');
 const { normalizeSctpStreamParameters } = require('./sctpStreamParameters');
 const { knownTraceEventTypes } = require('./traceEventTypes');
@@ -38,7 +38,8 @@ class Transport extends NativeObject {
 		this._options = options ?? {};
 		this.#getProducerById = getProducerById;
 		this.#getDataProducerById = getDataProducerById;
-		this._data = callSync(() => native.data());
+		// Its worker may have died since the creation resolved: then no events may reach this half-made object.
+		try { this._data = callSync(() => native.data()); } catch (error) { registry.remove(native.handle); throw error; }
 		this.#workerId = native.workerId ?? undefined;
 		this.#nodeId = native.nodeId ?? undefined;
 	}
@@ -143,16 +144,19 @@ class Transport extends NativeObject {
 
 	async setMaxIncomingBitrate(bitrate) {
 		this._checkOpen();
+		checkUnsignedInteger(bitrate, 'bitrate');
 		await call(this._native.setMaxIncomingBitrate(bitrate));
 	}
 
 	async setMaxOutgoingBitrate(bitrate) {
 		this._checkOpen();
+		checkUnsignedInteger(bitrate, 'bitrate');
 		await call(this._native.setMaxOutgoingBitrate(bitrate));
 	}
 
 	async setMinOutgoingBitrate(bitrate) {
 		this._checkOpen();
+		checkUnsignedInteger(bitrate, 'bitrate');
 		await call(this._native.setMinOutgoingBitrate(bitrate));
 	}
 
@@ -174,13 +178,13 @@ class Transport extends NativeObject {
 		checkAppData(appData);
 		this._checkOpen();
 		const native = await call(
-			this._native.produce({
+			this._native.produce(clone({
 				// An id the app gives stays in JS (see Producer); the worker picks its own.
 				kind,
-				rtpParameters: encodeCodecParameterValues(clone(rtpParameters)),
+				rtpParameters: encodeCodecParameterValues(clone(rtpParameters, 'rtpParameters')),
 				paused,
 				keyFrameRequestDelay,
-			})
+			}))
 		);
 		const producer = new Producer({ native, registry: this._registry, id, appData });
 		this.#producers.set(producer.id, producer);
@@ -206,17 +210,17 @@ class Transport extends NativeObject {
 		const producer = this.#getProducerById(producerId);
 		if (!producer) throw new Error(`Producer with id "${producerId}" not found`);
 		const native = await call(
-			this._native.consume({
+			this._native.consume(clone({
 				producerId: producer._nativeId,
-				rtpCapabilities: encodeCodecParameterValues(clone(rtpCapabilities)),
+				rtpCapabilities: encodeCodecParameterValues(clone(rtpCapabilities, 'rtpCapabilities')),
 				paused,
 				mid,
-				preferredLayers: clone(preferredLayers),
+				preferredLayers: clone(preferredLayers, 'preferredLayers'),
 				// The worker's default when not given: on for video, off (no RTX, no NACK) for audio.
 				enableRtx,
 				ignoreDtx,
 				pipe,
-			})
+			}))
 		);
 		const consumer = new Consumer({
 			native,
@@ -242,7 +246,7 @@ class Transport extends NativeObject {
 		checkAppData(appData);
 		this._checkOpen();
 		// SCTP data producers pause in the worker; direct ones in DataProducer.
-		const native = await call(this._native.produceData({ sctpStreamParameters: streamParameters, label, protocol, paused: Boolean(paused) && !direct }));
+		const native = await call(this._native.produceData(clone({ sctpStreamParameters: streamParameters, label, protocol, paused: Boolean(paused) && !direct })));
 		const dataProducer = new DataProducer({ native, registry: this._registry, id, paused, appData });
 		this.#dataProducers.set(dataProducer.id, dataProducer);
 		dataProducer.on('@close', () => {
@@ -264,7 +268,7 @@ class Transport extends NativeObject {
 		// their messages arrive.
 		const direct = this._native.kind === 'direct';
 		const native = await call(
-			this._native.consumeData({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits, paused: Boolean(paused) && !direct })
+			this._native.consumeData(clone({ dataProducerId: dataProducer._nativeId, ordered, maxPacketLifeTime, maxRetransmits, paused: Boolean(paused) && !direct }))
 		);
 		const dataConsumer = new DataConsumer({ native, registry: this._registry, dataProducer, paused, subchannels, appData });
 		this.#dataConsumers.set(dataConsumer.id, dataConsumer);
