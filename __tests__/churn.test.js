@@ -1,0 +1,87 @@
+'use strict';
+
+/**
+ * Churn, short: rooms open and close with transports, producers, consumers and data
+ * channels piped across two workers while RTP and messages flow, then fds, threads,
+ * pipes, shards and workers are back to baseline; and a worker dies under load.
+ * The long version is `npm run soak` (scripts/soak.js), on the same scripts/soak/churn.js.
+ */
+
+const { Mafalda } = require('..');
+const { settled, roomLife, workerDeathUnderLoad, processSample } = require('../scripts/soak/churn');
+const { sleep } = require('./helpers/rtp');
+
+jest.setTimeout(120000);
+
+const ROOMS = Number(process.env.MAFALDA_CHURN_ROOMS) || 20;
+
+const ctx = {};
+
+afterEach(() => {
+	ctx.mafalda?.close();
+});
+
+test('rooms that open and close across two workers leave no router, shard, pipe, fd or thread behind, and what stays of their workers holds nothing', async () => {
+	const before = processSample();
+	ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread', workerIdleTimeout: 300 });
+	// A first room starts both workers and loads what is loaded once; then the baseline.
+	await roomLife(ctx.mafalda);
+	const baseline = await settled(ctx.mafalda);
+	expect(baseline.idle).toBe(true);
+
+	const started = Date.now();
+	const lives = [];
+	// One room at a time, closed transports first: see the known bug below.
+	for (let i = 0; i < ROOMS; i++) lives.push(await roomLife(ctx.mafalda));
+	const end = await settled(ctx.mafalda);
+	const { workers } = await ctx.mafalda.dump();
+	ctx.mafalda.close();
+	await sleep(500);
+	const after = processSample();
+	console.log([
+		`churn: ${lives.length} rooms (${lives.reduce((n, l) => n + l.peers, 0)} participants, ${lives.reduce((n, l) => n + l.packets, 0)} RTP packets received) in ${Date.now() - started} ms`,
+		`before Mafalda ${JSON.stringify(before)}`,
+		`baseline       ${JSON.stringify(baseline)}`,
+		`end            ${JSON.stringify(end)}`,
+		`stray workers  ${JSON.stringify(workers.map((w) => w.holdings))}`,
+		`after close    ${JSON.stringify(after)}`,
+	].join('\n'));
+
+	expect(lives.every((l) => l.heard && l.talked)).toBe(true);
+	expect(end).toMatchObject({ routers: 0, shards: 0, pipes: 0 });
+	// Known bug: now and then a worker keeps a stray pipe holding and is never freed. It
+	// holds nothing else; once it is fixed, assert `idle: true, workers: 0` here.
+	for (const w of workers) expect({ ...w.holdings, pipes: 0, shards: w.shards.length }).toEqual({ transports: 0, producers: 0, consumers: 0, pipes: 0, shards: 0 });
+	if (end.idle) {
+		expect(end.fds).toBeLessThanOrEqual(baseline.fds + 2);
+		expect(end.threads).toBeLessThanOrEqual(baseline.threads + 1);
+	}
+	// With every worker gone, a socket or thread the run left behind would show here. The
+	// addon's first Mafalda opens 5 fds and 2 threads for good (its runtime), once per process.
+	expect(after.fds).toBeLessThanOrEqual(baseline.fds + 2);
+	expect(after.threads).toBeLessThanOrEqual(baseline.threads + 1);
+});
+
+test('a worker killed while RTP flows to it and calls are in flight: every call settles, workerdied names it, the router carries on, and nothing of its router is left', async () => {
+	ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread', workerIdleTimeout: 300 });
+	const death = await workerDeathUnderLoad(ctx.mafalda);
+	const end = await settled(ctx.mafalda, { timeoutMs: 5000 });
+	console.log(`worker death under load: ${JSON.stringify({ ...death, deathEvent: death.deathEvent && { workerId: death.deathEvent.workerId } })}\nafter it: ${JSON.stringify(end)}`);
+	expect(death).toMatchObject({ flowed: true, hung: false, settled: 30, recvClosed: true, carriesOn: true });
+	expect(death.deathEvent?.workerId).toBe(death.victim);
+	expect(end).toMatchObject({ routers: 0, shards: 0, pipes: 0 });
+});
+
+// Known bug (crates/mafalda-core, reported): after a worker death, the surviving worker keeps `holdings.pipes: 1`
+// of a pipe whose other end died, so it never counts as idle and is never freed; and a
+// later consume there can fail with "a Producer with same producerId already exists".
+// Two rooms at once, or a router.close() alone of a room with pipes both ways, leave the
+// same stray holding now and then (not asserted here: not deterministic). This turns red
+// once that is fixed: then make it a plain test (and let the churn above overlap rooms).
+test.failing('after a worker death the surviving worker is freed once idle', async () => {
+	ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread', workerIdleTimeout: 300 });
+	await roomLife(ctx.mafalda);
+	await workerDeathUnderLoad(ctx.mafalda);
+	const end = await settled(ctx.mafalda, { timeoutMs: 5000 });
+	expect(end).toMatchObject({ idle: true, workers: 0 });
+});
