@@ -2,6 +2,16 @@
 
 const { RequestError } = require('./RequestError');
 
+function once(fn) {
+	let done = false;
+	return () => {
+		if (!done) {
+			done = true;
+			fn();
+		}
+	};
+}
+
 /** Bounds one participant's footprint on the workers (camera, microphone, a screen or two). */
 const MAX_PRODUCERS_PER_PEER = 4;
 
@@ -16,6 +26,9 @@ class Peer {
 	#transports = new Map();
 	#producers = new Map();
 	#consumers = new Map();
+	/** Produce requests in flight, and the producer ids being consumed. */
+	#producing = 0;
+	#consuming = new Set();
 
 	constructor({ id, displayName, notify }) {
 		this.id = id;
@@ -59,10 +72,16 @@ class Peer {
 		return transport;
 	}
 
-	checkCanProduce() {
-		if (this.#producers.size >= MAX_PRODUCERS_PER_PEER) {
+	/**
+	 * Holds one of the peer's producer slots while its produce is in flight (so that
+	 * concurrent requests cannot all pass the check); returns the function that frees it.
+	 */
+	reserveProducerSlot() {
+		if (this.#producers.size + this.#producing >= MAX_PRODUCERS_PER_PEER) {
 			throw new RequestError(`at most ${MAX_PRODUCERS_PER_PEER} producers per participant`);
 		}
+		this.#producing += 1;
+		return once(() => { this.#producing -= 1; });
 	}
 
 	addProducer(producer) {
@@ -70,8 +89,13 @@ class Peer {
 		producer.observer.once('close', () => this.#producers.delete(producer.id));
 	}
 
-	isConsuming(producerId) {
-		return this.consumers.some((consumer) => consumer.producerId === producerId);
+	/** Marks a consume of `producerId` in flight (one per producer); returns its release. */
+	beginConsuming(producerId) {
+		if (this.#consuming.has(producerId) || this.consumers.some((consumer) => consumer.producerId === producerId)) {
+			throw new RequestError(`already consuming producer "${producerId}"`);
+		}
+		this.#consuming.add(producerId);
+		return once(() => this.#consuming.delete(producerId));
 	}
 
 	/** Keeps the consumer and tells the browser when its producer goes away. */

@@ -64,6 +64,11 @@ class Room {
 		if (this.#peers.size === 0) this.close();
 	}
 
+	/** A room nobody joined after all (its joiner left while it was being made) goes. */
+	closeIfEmpty() {
+		if (this.#peers.size === 0) this.close();
+	}
+
 	close() {
 		if (this.#closed) return;
 		this.#closed = true;

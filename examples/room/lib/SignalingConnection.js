@@ -5,6 +5,11 @@ const { requestHandlers } = require('./requestHandlers');
 const { RequestError } = require('./RequestError');
 const { isPlainObject } = require('./requestChecks');
 
+/** Requests of one connection being handled at once; more get an error at once. */
+const MAX_IN_FLIGHT = 64;
+/** Replies waiting for a client that does not read them, before it is dropped. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
 /**
  * One browser's signaling WebSocket. Requests are JSON `{ id, method, data }` and get
  * `{ response: true, id, ok, data | error }`; the server pushes
@@ -15,6 +20,7 @@ class SignalingConnection {
 	#ws;
 	#log;
 	#session;
+	#inFlight = 0;
 
 	constructor({ ws, rooms, transportOptions, log }) {
 		this.#ws = ws;
@@ -50,12 +56,16 @@ class SignalingConnection {
 			return this.#replyError(id, `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`);
 		}
 		if (!isPlainObject(data)) return this.#replyError(id, 'data must be an object');
+		if (this.#inFlight >= MAX_IN_FLIGHT) return this.#replyError(id, `at most ${MAX_IN_FLIGHT} requests in flight`);
+		this.#inFlight += 1;
 		try {
 			const result = await requestHandlers[method](this.#session, data);
 			this.#send({ response: true, id, ok: true, data: result });
 		} catch (error) {
 			if (!(error instanceof RequestError)) this.#log.warn(`signaling: ${method} failed: ${error.message}`);
 			this.#replyError(id, error.message || String(error));
+		} finally {
+			this.#inFlight -= 1;
 		}
 	}
 
@@ -72,7 +82,14 @@ class SignalingConnection {
 	}
 
 	#send(message) {
-		if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(message));
+		if (this.#ws.readyState !== WebSocket.OPEN) return;
+		// A client that sends and never reads would make us buffer its replies without end.
+		if (this.#ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+			this.#log.warn('signaling: dropping a client that does not read its replies');
+			this.#ws.terminate();
+			return;
+		}
+		this.#ws.send(JSON.stringify(message));
 	}
 }
 

@@ -16,8 +16,16 @@ const requestHandlers = {
 		const roomName = requireString(data, 'room', { maxLength: 64 }).trim();
 		if (!roomName) throw new RequestError('room must not be blank');
 		const displayName = (optionalString(data, 'displayName', { maxLength: 64 }) ?? '').trim() || 'Guest';
-		const room = await session.rooms.get(roomName);
-		if (session.peer || session.closed) throw new RequestError('connection left while joining');
+		let room;
+		do {
+			room = await session.rooms.get(roomName);
+			if (session.peer || session.closed) {
+				// This join may have created the room: nobody else may ever come to close it.
+				room.closeIfEmpty();
+				throw new RequestError(session.closed ? 'connection left while joining' : 'already joined; leave first');
+			}
+			// Its last peer (or a joiner that left) closed it meanwhile: a new one is made.
+		} while (room.closed);
 		const peer = new Peer({ id: crypto.randomUUID(), displayName, notify: session.notify });
 		const peers = room.addPeer(peer);
 		session.peer = peer;
@@ -55,8 +63,13 @@ const requestHandlers = {
 		const transport = peer.transport(requireString(data, 'transportId'), 'send');
 		const kind = requireOneOf(data, 'kind', ['audio', 'video']);
 		const rtpParameters = requireObject(data, 'rtpParameters');
-		peer.checkCanProduce();
-		const producer = await transport.produce({ kind, rtpParameters, appData: { peerId: peer.id } });
+		const release = peer.reserveProducerSlot();
+		let producer;
+		try {
+			producer = await transport.produce({ kind, rtpParameters, appData: { peerId: peer.id } });
+		} finally {
+			release();
+		}
 		if (peer.closed) {
 			producer.close();
 			throw new RequestError('participant left');
@@ -73,12 +86,17 @@ const requestHandlers = {
 		const rtpCapabilities = requireObject(data, 'rtpCapabilities');
 		const { peer: producerPeer } = room.findProducer(producerId);
 		if (producerPeer === peer) throw new RequestError('cannot consume your own producer');
-		if (peer.isConsuming(producerId)) throw new RequestError(`already consuming producer "${producerId}"`);
 		if (!room.router.canConsume({ producerId, rtpCapabilities })) {
 			throw new RequestError(`cannot consume producer "${producerId}" with these rtpCapabilities`);
 		}
 		const transport = peer.transportOf('recv');
-		const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId: peer.id } });
+		const release = peer.beginConsuming(producerId);
+		let consumer;
+		try {
+			consumer = await transport.consume({ producerId, rtpCapabilities, paused: true, appData: { peerId: peer.id } });
+		} finally {
+			release();
+		}
 		if (peer.closed) {
 			consumer.close();
 			throw new RequestError('participant left');
