@@ -12,6 +12,7 @@ const { readConfig } = require('../../examples/room/lib/config');
 const { opusProducerParameters } = require('../helpers/codecs');
 const { signalingClient } = require('../helpers/signalingClient');
 const { waitFor, sleep } = require('../helpers/rtp');
+const { within } = require('../helpers/within');
 
 jest.setTimeout(60000);
 
@@ -155,7 +156,7 @@ test('a client that sends and never reads its replies is dropped; the room next 
 	const frame = JSON.stringify({ id: 1, method: 'unknown'.padEnd(60, 'x'), data: {} });
 	for (let i = 0; i < 60000 && c.ws.readyState === 1; i++) c.ws.send(frame);
 	c.ws._socket.resume();
-	expect(await Promise.race([c.closed, sleep(20000).then(() => 'still open')])).not.toBe('still open');
+	expect(await within(c.closed, 20000, 'still open')).not.toBe('still open');
 	expect(await nextDoorWorks()).toBe(true);
 });
 

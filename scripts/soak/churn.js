@@ -11,6 +11,7 @@
 const fs = require('node:fs');
 const { mediaCodecs, opusProducerParameters } = require('../../__tests__/helpers/codecs');
 const { rtpSink, rtpSource, waitFor, sleep } = require('../../__tests__/helpers/rtp');
+const { within } = require('../../__tests__/helpers/within');
 
 const LISTEN = '127.0.0.1';
 
@@ -156,8 +157,8 @@ async function workerDeathUnderLoad(mafalda) {
 		}
 		mafalda.simulateWorkerDeath(victim);
 		const hang = Symbol('hang');
-		const outcome = await Promise.race([Promise.allSettled(inFlight), sleep(15000).then(() => hang)]);
-		const deathEvent = await Promise.race([died, sleep(5000).then(() => undefined)]);
+		const outcome = await within(Promise.allSettled(inFlight), 15000, hang);
+		const deathEvent = await within(died, 5000, undefined);
 
 		// The router carries on: a fresh consumer gets the stream.
 		const again = await router.createPlainTransport({ listenIp: LISTEN, rtcpMux: true });
