@@ -1,6 +1,7 @@
 //! One error type for the whole core. Its kind says which JavaScript error class
 //! the binding must raise, so that mediasoup's error contract survives the FFI hop.
 
+use mediasoup::worker::RequestError;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,42 @@ pub fn from_mediasoup(error: impl fmt::Display) -> MafaldaError {
     MafaldaError::new(ErrorKind::Other, error.to_string())
 }
 
+/// A request to the worker that failed, named by the call that made it: the crate keeps
+/// only the worker's reason, which may be empty. A closed channel (or an object the
+/// worker no longer has) is mediasoup's `InvalidStateError`.
+pub fn from_request(method: &'static str) -> impl Fn(RequestError) -> MafaldaError {
+    move |error| match error {
+        RequestError::ChannelClosed => invalid_state(format!("{method}: the object or its worker is closed")),
+        RequestError::Response { reason } => failed(method, &reason),
+        other => failed(method, &other.to_string()),
+    }
+}
+
+/// Any other mediasoup error of a call, named by the call.
+pub fn in_call<E: fmt::Display>(method: &'static str) -> impl Fn(E) -> MafaldaError {
+    move |error| failed(method, &error.to_string())
+}
+
+fn failed(method: &str, reason: &str) -> MafaldaError {
+    MafaldaError::new(ErrorKind::Other, format!("{method} failed: {}", worker_reason(reason)))
+}
+
+/// The worker's reason without the crate's prefix and the worker's `[method:...]` tag;
+/// a plain statement when nothing is left.
+fn worker_reason(reason: &str) -> &str {
+    const PREFIX: &str = "Received response error:";
+    let reason = reason.find(PREFIX).map_or(reason, |at| &reason[at + PREFIX.len()..]).trim();
+    let reason = match reason.rfind(" [method:").or_else(|| reason.starts_with("[method:").then_some(0)) {
+        Some(tag) if reason.ends_with(']') => reason[..tag].trim(),
+        _ => reason,
+    };
+    if reason.is_empty() {
+        "the worker refused the request without giving a reason"
+    } else {
+        reason
+    }
+}
+
 /// mediasoup's classes for produce() failures: bad parameters are `TypeError`s,
 /// codecs the router cannot take are `UnsupportedError`s.
 pub fn from_produce_error(error: mediasoup::transport::ProduceError) -> MafaldaError {
@@ -75,7 +112,7 @@ pub fn from_produce_error(error: mediasoup::transport::ProduceError) -> MafaldaE
         ProduceError::IncorrectRtpParameters(_)
         | ProduceError::FailedRtpParametersMapping(Mapping::MissingMediaCodecForRtx { .. }) => type_error(error.to_string()),
         ProduceError::FailedRtpParametersMapping(_) => unsupported(error.to_string()),
-        _ => from_mediasoup(error),
+        _ => failed("transport.produce", &error.to_string()),
     }
 }
 
@@ -86,7 +123,7 @@ pub fn from_consume_error(error: mediasoup::transport::ConsumeError) -> MafaldaE
     match &error {
         ConsumeError::FailedRtpCapabilitiesValidation(_) => type_error(error.to_string()),
         ConsumeError::BadConsumerRtpParameters(_) => unsupported(error.to_string()),
-        _ => from_mediasoup(error),
+        _ => failed("transport.consume", &error.to_string()),
     }
 }
 
@@ -105,5 +142,24 @@ impl ErrorKind {
             "UnsupportedError" => ErrorKind::Unsupported,
             _ => ErrorKind::Other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_error_names_the_call_and_never_says_nothing() {
+        let empty = from_request("transport.connect")(RequestError::Response { reason: " [method:transport.connect]".into() });
+        assert_eq!(empty.kind, ErrorKind::Other);
+        assert_eq!(empty.message, "transport.connect failed: the worker refused the request without giving a reason");
+        let told = from_request("consumer.setPriority")(RequestError::Response { reason: "wrong priority".into() });
+        assert_eq!(told.message, "consumer.setPriority failed: wrong priority");
+        let wrapped = in_call("transport.produceData")("Request to worker failed: Received response error: SCTP not enabled");
+        assert_eq!(wrapped.message, "transport.produceData failed: SCTP not enabled");
+        let closed = from_request("producer.pause")(RequestError::ChannelClosed);
+        assert_eq!(closed.kind, ErrorKind::InvalidState);
+        assert!(closed.message.starts_with("producer.pause: "));
     }
 }

@@ -3,7 +3,7 @@
 //! consumer returns them.
 
 use crate::control;
-use crate::error::{from_mediasoup, Result};
+use crate::error::{from_request, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::load::Holdings;
 use crate::cluster::remote::RemoteObject;
@@ -123,45 +123,45 @@ impl MafaldaConsumer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.pause", Value::Null, |c| c.pause().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.pause", Value::Null, |c| c.pause().await.map_err(from_request("consumer.pause")))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.resume", Value::Null, |c| c.resume().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.resume", Value::Null, |c| c.resume().await.map_err(from_request("consumer.resume")))
     }
 
     pub async fn set_preferred_layers(&self, layers: ConsumerLayers) -> Result<()> {
         let args = json!({ "spatialLayer": layers.spatial_layer, "temporalLayer": layers.temporal_layer });
-        local_or_remote!(self.inner.consumer, "consumer.setPreferredLayers", args, |c| c.set_preferred_layers(layers).await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.setPreferredLayers", args, |c| c.set_preferred_layers(layers).await.map_err(from_request("consumer.setPreferredLayers")))
     }
 
     pub async fn set_priority(&self, priority: u8) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.setPriority", json!(priority), |c| c.set_priority(priority).await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.setPriority", json!(priority), |c| c.set_priority(priority).await.map_err(from_request("consumer.setPriority")))
     }
 
     pub async fn unset_priority(&self) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.unsetPriority", Value::Null, |c| c.unset_priority().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.unsetPriority", Value::Null, |c| c.unset_priority().await.map_err(from_request("consumer.unsetPriority")))
     }
 
     pub async fn request_key_frame(&self) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.requestKeyFrame", Value::Null, |c| c.request_key_frame().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.requestKeyFrame", Value::Null, |c| c.request_key_frame().await.map_err(from_request("consumer.requestKeyFrame")))
     }
 
     pub async fn dump(&self) -> Result<Value> {
         local_or_remote!(self.inner.consumer, "consumer.dump", Value::Null, |c| {
-            c.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            c.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("consumer.dump"))
         })
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
         local_or_remote!(self.inner.consumer, "consumer.getStats", Value::Null, |c| {
-            c.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            c.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("consumer.getStats"))
         })
     }
 
     pub async fn enable_trace_event(&self, types: Vec<ConsumerTraceEventType>) -> Result<()> {
         let args = json!(types);
-        local_or_remote!(self.inner.consumer, "consumer.enableTraceEvent", args, |c| c.enable_trace_event(types).await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.consumer, "consumer.enableTraceEvent", args, |c| c.enable_trace_event(types).await.map_err(from_request("consumer.enableTraceEvent")))
     }
 
     /// Calls `on(name)` when its producer pauses, resumes or closes (a pipe consumer

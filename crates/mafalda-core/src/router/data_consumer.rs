@@ -2,7 +2,7 @@
 //! data producer lives on another worker.
 
 use crate::control;
-use crate::error::{from_mediasoup, unsupported, Result};
+use crate::error::{from_request, unsupported, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::cluster::remote::RemoteObject;
 use crate::router::backing::{local_or_remote, Backing};
@@ -173,19 +173,19 @@ impl MafaldaDataConsumer {
 
     pub async fn dump(&self) -> Result<Value> {
         local_or_remote!(self.inner.data_consumer, "dataConsumer.dump", Value::Null, |d| {
-            d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("dataConsumer.dump"))
         })
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
         local_or_remote!(self.inner.data_consumer, "dataConsumer.getStats", Value::Null, |d| {
-            d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("dataConsumer.getStats"))
         })
     }
 
     pub async fn get_buffered_amount(&self) -> Result<u32> {
         match self.inner.data_consumer.get()? {
-            Backing::Local(d) => control::run(move || async move { d.get_buffered_amount().await.map_err(from_mediasoup) }).await,
+            Backing::Local(d) => control::run(move || async move { d.get_buffered_amount().await.map_err(from_request("dataConsumer.getBufferedAmount")) }).await,
             Backing::Remote(r) => {
                 let amount = control::run(move || async move { r.call("dataConsumer.getBufferedAmount", Value::Null).await }).await?;
                 Ok(amount.as_u64().unwrap_or(0) as u32)
@@ -195,7 +195,7 @@ impl MafaldaDataConsumer {
 
     pub async fn set_buffered_amount_low_threshold(&self, threshold: u32) -> Result<()> {
         local_or_remote!(self.inner.data_consumer, "dataConsumer.setBufferedAmountLowThreshold", json!(threshold), |d| {
-            d.set_buffered_amount_low_threshold(threshold).await.map_err(from_mediasoup)
+            d.set_buffered_amount_low_threshold(threshold).await.map_err(from_request("dataConsumer.setBufferedAmountLowThreshold"))
         })
     }
 
@@ -206,7 +206,7 @@ impl MafaldaDataConsumer {
         };
         control::run(move || async move {
             match d {
-                DataConsumer::Regular(regular) => regular.send(message).await.map(drop).map_err(from_mediasoup),
+                DataConsumer::Regular(regular) => regular.send(message).await.map(drop).map_err(from_request("dataConsumer.send")),
                 _ => Err(unsupported("dataConsumer.send() on a DirectTransport data consumer (its messages go to the app)")),
             }
         })
@@ -214,11 +214,11 @@ impl MafaldaDataConsumer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        local_or_remote!(self.inner.data_consumer, "dataConsumer.pause", Value::Null, |d| d.pause().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.pause", Value::Null, |d| d.pause().await.map_err(from_request("dataConsumer.pause")))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        local_or_remote!(self.inner.data_consumer, "dataConsumer.resume", Value::Null, |d| d.resume().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.data_consumer, "dataConsumer.resume", Value::Null, |d| d.resume().await.map_err(from_request("dataConsumer.resume")))
     }
 
     pub fn close(&self) {

@@ -1,7 +1,7 @@
 //! `MafaldaDataProducer`: an app-visible data producer, registered in the router's
 //! directory so data consumers on any shard can find (and pipe) it.
 
-use crate::error::{from_mediasoup, from_notification, unsupported, Result};
+use crate::error::{from_notification, from_request, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::cluster::remote::RemoteObject;
 use crate::router::backing::{local_or_remote, Backing};
@@ -80,13 +80,13 @@ impl MafaldaDataProducer {
 
     pub async fn dump(&self) -> Result<Value> {
         local_or_remote!(self.inner.data_producer, "dataProducer.dump", Value::Null, |d| {
-            d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            d.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("dataProducer.dump"))
         })
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
         local_or_remote!(self.inner.data_producer, "dataProducer.getStats", Value::Null, |d| {
-            d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            d.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("dataProducer.getStats"))
         })
     }
 
@@ -100,11 +100,11 @@ impl MafaldaDataProducer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        local_or_remote!(self.inner.data_producer, "dataProducer.pause", Value::Null, |d| d.pause().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.data_producer, "dataProducer.pause", Value::Null, |d| d.pause().await.map_err(from_request("dataProducer.pause")))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        local_or_remote!(self.inner.data_producer, "dataProducer.resume", Value::Null, |d| d.resume().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.data_producer, "dataProducer.resume", Value::Null, |d| d.resume().await.map_err(from_request("dataProducer.resume")))
     }
 
     pub fn close(&self) {

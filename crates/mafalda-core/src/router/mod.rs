@@ -20,7 +20,7 @@ pub mod transport;
 use crate::cluster::addresses::localize;
 use crate::cluster::Cluster;
 use crate::control;
-use crate::error::{from_mediasoup, invalid_state, unsupported, Result};
+use crate::error::{from_request, in_call, invalid_state, unsupported, Result};
 use crate::router::node_pipes::{NodePairEntry, NodePipeKey, NodePipeSlot};
 use crate::router::parts::Part;
 use crate::shapes;
@@ -231,7 +231,7 @@ impl MafaldaRouter {
             };
             let router = this.ensure_shard_or_release(&placed).await?;
             let result = router.create_webrtc_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::WebRtc).map_err(from_mediasoup))
+            this.register_transport(placed, result.map(AnyTransport::WebRtc).map_err(from_request("router.createWebRtcTransport")))
         })
         .await
     }
@@ -242,7 +242,7 @@ impl MafaldaRouter {
             let placed = this.place_transport("plain transport").await?;
             let router = this.ensure_shard_or_release(&placed).await?;
             let result = router.create_plain_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::Plain).map_err(from_mediasoup))
+            this.register_transport(placed, result.map(AnyTransport::Plain).map_err(from_request("router.createPlainTransport")))
         })
         .await
     }
@@ -253,7 +253,7 @@ impl MafaldaRouter {
             let placed = this.place_transport("pipe transport").await?;
             let router = this.ensure_shard_or_release(&placed).await?;
             let result = router.create_pipe_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::Pipe).map_err(from_mediasoup))
+            this.register_transport(placed, result.map(AnyTransport::Pipe).map_err(from_request("router.createPipeTransport")))
         })
         .await
     }
@@ -264,7 +264,7 @@ impl MafaldaRouter {
             let placed = this.place_transport("direct transport").await?;
             let router = this.ensure_shard_or_release(&placed).await?;
             let result = router.create_direct_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::Direct).map_err(from_mediasoup))
+            this.register_transport(placed, result.map(AnyTransport::Direct).map_err(from_request("router.createDirectTransport")))
         })
         .await
     }
@@ -300,7 +300,7 @@ impl MafaldaRouter {
         control::run(move || async move {
             let placed = this.place("audio level observer".into(), Holdings::default()).await?;
             let router = this.ensure_shard(&placed).await?;
-            let observer = router.create_audio_level_observer(options).await.map_err(from_mediasoup)?;
+            let observer = router.create_audio_level_observer(options).await.map_err(from_request("router.createAudioLevelObserver"))?;
             Ok(this.register_observer(placed.key, AnyObserver::AudioLevel(observer)))
         })
         .await
@@ -311,7 +311,7 @@ impl MafaldaRouter {
         control::run(move || async move {
             let placed = this.place("active speaker observer".into(), Holdings::default()).await?;
             let router = this.ensure_shard(&placed).await?;
-            let observer = router.create_active_speaker_observer(options).await.map_err(from_mediasoup)?;
+            let observer = router.create_active_speaker_observer(options).await.map_err(from_request("router.createActiveSpeakerObserver"))?;
             Ok(this.register_observer(placed.key, AnyObserver::ActiveSpeaker(observer)))
         })
         .await
@@ -440,7 +440,7 @@ impl RouterInner {
             .map_err(|error| match error {
                 // mediasoup reports codecs it cannot handle as UnsupportedError.
                 CreateRouterError::FailedRtpCapabilitiesGeneration(e) => unsupported(e.to_string()),
-                other => from_mediasoup(other),
+                other => in_call("router.create")(other),
             })?;
         let weak = Arc::downgrade(self);
         let key = placed.key;

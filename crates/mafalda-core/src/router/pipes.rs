@@ -16,7 +16,7 @@
 //! DirectTransport on each side instead.
 
 use crate::control;
-use crate::error::{from_mediasoup, ErrorKind, MafaldaError, Result};
+use crate::error::{in_call, ErrorKind, MafaldaError, Result};
 use crate::pool::load::Holdings;
 use crate::router::RouterInner;
 use mediasoup::prelude::*;
@@ -113,17 +113,17 @@ async fn create_pipe_pair(source: Router, target: Router) -> Result<PipePair> {
     listen.recv_buffer_size = Some(PIPE_SOCKET_BUFFER);
     let mut options = PipeTransportOptions::new(listen);
     options.enable_sctp = true;
-    let local = source.create_pipe_transport(options.clone()).await.map_err(from_mediasoup)?;
-    let remote = target.create_pipe_transport(options).await.map_err(from_mediasoup)?;
+    let local = source.create_pipe_transport(options.clone()).await.map_err(in_call("router.pipe (between workers)"))?;
+    let remote = target.create_pipe_transport(options).await.map_err(in_call("router.pipe (between workers)"))?;
     let (l, r) = (local.tuple(), remote.tuple());
     local
         .connect(PipeTransportRemoteParameters { ip: local_ip(&r)?, port: r.local_port(), srtp_parameters: None })
         .await
-        .map_err(from_mediasoup)?;
+        .map_err(in_call("router.pipe (between workers)"))?;
     remote
         .connect(PipeTransportRemoteParameters { ip: local_ip(&l)?, port: l.local_port(), srtp_parameters: None })
         .await
-        .map_err(from_mediasoup)?;
+        .map_err(in_call("router.pipe (between workers)"))?;
     Ok(PipePair { local, remote })
 }
 
@@ -136,12 +136,12 @@ async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
         .local
         .consume(ConsumerOptions::new(producer_id, RtpCapabilities::default()))
         .await
-        .map_err(from_mediasoup)?;
+        .map_err(in_call("router.pipe (between workers)"))?;
     let mut options =
         ProducerOptions::new_pipe_transport(producer_id, pipe_consumer.kind(), pipe_consumer.rtp_parameters().clone());
     options.paused = pipe_consumer.producer_paused();
     let pipe_producer: Closable<Producer> =
-        Arc::new(Mutex::new(Some(pair.remote.produce(options).await.map_err(from_mediasoup)?)));
+        Arc::new(Mutex::new(Some(pair.remote.produce(options).await.map_err(in_call("router.pipe (between workers)"))?)));
     // The source producer's pause, resume and close travel to the piped producer.
     for (pause, register) in [(true, 0), (false, 1)] {
         let target = pipe_producer.clone();
@@ -173,14 +173,14 @@ async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<
         .local
         .consume_data(DataConsumerOptions::new_sctp(data_producer_id))
         .await
-        .map_err(from_mediasoup)?;
+        .map_err(in_call("router.pipe (between workers)"))?;
     let parameters = pipe_data_consumer
         .sctp_stream_parameters()
         .ok_or_else(|| MafaldaError::new(ErrorKind::Other, "pipe data consumer without SCTP stream parameters"))?;
     let mut options = DataProducerOptions::new_sctp(parameters);
     options.label = pipe_data_consumer.label().clone();
     options.protocol = pipe_data_consumer.protocol().clone();
-    let producer = pair.remote.produce_data(options).await.map_err(from_mediasoup)?;
+    let producer = pair.remote.produce_data(options).await.map_err(in_call("router.pipe (between workers)"))?;
     let target_id = producer.id();
     let pipe_data_producer: Closable<DataProducer> = Arc::new(Mutex::new(Some(producer)));
     let target = pipe_data_producer.clone();
@@ -191,13 +191,13 @@ async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<
 /// Forwards the messages of a DirectTransport data producer to a new direct data
 /// producer on the target shard, in order, through the control thread.
 async fn bridge_data(source: Router, target: Router, data_producer_id: DataProducerId) -> Result<Piped> {
-    let out = source.create_direct_transport(DirectTransportOptions::default()).await.map_err(from_mediasoup)?;
+    let out = source.create_direct_transport(DirectTransportOptions::default()).await.map_err(in_call("router.pipe (between workers)"))?;
     let bridge_consumer = out
         .consume_data(DataConsumerOptions::new_direct(data_producer_id, None))
         .await
-        .map_err(from_mediasoup)?;
-    let input = target.create_direct_transport(DirectTransportOptions::default()).await.map_err(from_mediasoup)?;
-    let producer = input.produce_data(DataProducerOptions::new_direct()).await.map_err(from_mediasoup)?;
+        .map_err(in_call("router.pipe (between workers)"))?;
+    let input = target.create_direct_transport(DirectTransportOptions::default()).await.map_err(in_call("router.pipe (between workers)"))?;
+    let producer = input.produce_data(DataProducerOptions::new_direct()).await.map_err(in_call("router.pipe (between workers)"))?;
     let target_id = producer.id();
     let bridge_producer: Closable<DataProducer> = Arc::new(Mutex::new(Some(producer)));
     // Each message is a worker notification sent at once, so order is kept.

@@ -1,7 +1,7 @@
 //! `MafaldaProducer`: an app-visible producer. Its id is registered in the router's
 //! directory so that consumers on any shard (or node) can find (and pipe) it.
 
-use crate::error::{from_mediasoup, from_notification, unsupported, Result};
+use crate::error::{from_notification, from_request, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
 use crate::cluster::remote::RemoteObject;
@@ -99,28 +99,28 @@ impl MafaldaProducer {
     }
 
     pub async fn pause(&self) -> Result<()> {
-        local_or_remote!(self.inner.producer, "producer.pause", Value::Null, |p| p.pause().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.producer, "producer.pause", Value::Null, |p| p.pause().await.map_err(from_request("producer.pause")))
     }
 
     pub async fn resume(&self) -> Result<()> {
-        local_or_remote!(self.inner.producer, "producer.resume", Value::Null, |p| p.resume().await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.producer, "producer.resume", Value::Null, |p| p.resume().await.map_err(from_request("producer.resume")))
     }
 
     pub async fn dump(&self) -> Result<Value> {
         local_or_remote!(self.inner.producer, "producer.dump", Value::Null, |p| {
-            p.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            p.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("producer.dump"))
         })
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
         local_or_remote!(self.inner.producer, "producer.getStats", Value::Null, |p| {
-            p.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
+            p.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("producer.getStats"))
         })
     }
 
     pub async fn enable_trace_event(&self, types: Vec<ProducerTraceEventType>) -> Result<()> {
         let args = json!(types);
-        local_or_remote!(self.inner.producer, "producer.enableTraceEvent", args, |p| p.enable_trace_event(types).await.map_err(from_mediasoup))
+        local_or_remote!(self.inner.producer, "producer.enableTraceEvent", args, |p| p.enable_trace_event(types).await.map_err(from_request("producer.enableTraceEvent")))
     }
 
     /// RTP from the app, for producers of a DirectTransport. A worker notification:

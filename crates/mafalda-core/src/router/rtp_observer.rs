@@ -4,7 +4,7 @@
 //! observer's shard (or node) for as long as it is observed.
 
 use crate::control;
-use crate::error::{from_mediasoup, Result};
+use crate::error::{from_request, Result};
 use crate::events::{next_handle, Handle};
 use crate::cluster::remote::RemoteObject;
 use crate::router::node_pipes::NodePipeLease;
@@ -130,7 +130,7 @@ impl MafaldaRtpObserver {
     pub async fn pause(&self) -> Result<()> {
         let o = self.inner.observer.get()?;
         control::run(move || async move {
-            each_observer!(o, o => o.pause().await.map_err(from_mediasoup), r => r.call("rtpObserver.pause", Value::Null).await.map(drop))
+            each_observer!(o, o => o.pause().await.map_err(from_request("rtpObserver.pause")), r => r.call("rtpObserver.pause", Value::Null).await.map(drop))
         })
         .await
     }
@@ -138,7 +138,7 @@ impl MafaldaRtpObserver {
     pub async fn resume(&self) -> Result<()> {
         let o = self.inner.observer.get()?;
         control::run(move || async move {
-            each_observer!(o, o => o.resume().await.map_err(from_mediasoup), r => r.call("rtpObserver.resume", Value::Null).await.map(drop))
+            each_observer!(o, o => o.resume().await.map_err(from_request("rtpObserver.resume")), r => r.call("rtpObserver.resume", Value::Null).await.map(drop))
         })
         .await
     }
@@ -157,7 +157,7 @@ impl MafaldaRtpObserver {
                 _ => router.acquire_media_pipe(producer_id, inner.key).await?,
             };
             each_observer!(observer,
-                o => o.add_producer(RtpObserverAddProducerOptions::new(producer_id)).await.map_err(from_mediasoup),
+                o => o.add_producer(RtpObserverAddProducerOptions::new(producer_id)).await.map_err(from_request("rtpObserver.addProducer")),
                 _r => Ok(()))?;
             inner.members.lock().insert(producer_id, (lease, node_lease));
             Ok(())
@@ -170,7 +170,7 @@ impl MafaldaRtpObserver {
         control::run(move || async move {
             let observer = inner.observer.get()?;
             let result = each_observer!(observer,
-                o => o.remove_producer(producer_id).await.map_err(from_mediasoup),
+                o => o.remove_producer(producer_id).await.map_err(from_request("rtpObserver.removeProducer")),
                 r => r.call("rtpObserver.removeProducer", json!({ "producerId": producer_id })).await.map(drop));
             inner.forget_producer(&producer_id);
             result

@@ -6,7 +6,7 @@ use crate::router::consumer::{ConsumerInner, MafaldaConsumer};
 use crate::control;
 use crate::router::data_consumer::{DataConsumerInner, DataReliability, MafaldaDataConsumer};
 use crate::router::data_producer::{DataProducerInner, MafaldaDataProducer};
-use crate::error::{from_consume_error, from_mediasoup, from_produce_error, unsupported, Result};
+use crate::error::{from_consume_error, from_produce_error, from_request, in_call, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
 use crate::cluster::remote::RemoteObject;
@@ -213,7 +213,7 @@ impl MafaldaTransport {
                 AnyTransport::WebRtc(t) => t
                     .connect(WebRtcTransportRemoteParameters { dtls_parameters })
                     .await
-                    .map_err(from_mediasoup),
+                    .map_err(from_request("transport.connect")),
                 other => Err(unsupported(format!("connect() with dtlsParameters on a {} transport", other.kind()))),
             }
         })
@@ -224,7 +224,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match &transport {
-                AnyTransport::Plain(t) => t.connect(remote).await.map_err(from_mediasoup)?,
+                AnyTransport::Plain(t) => t.connect(remote).await.map_err(from_request("transport.connect"))?,
                 other => return Err(unsupported(format!("plain connect() on a {} transport", other.kind()))),
             }
             Ok(transport.data())
@@ -236,7 +236,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match &transport {
-                AnyTransport::Pipe(t) => t.connect(remote).await.map_err(from_mediasoup)?,
+                AnyTransport::Pipe(t) => t.connect(remote).await.map_err(from_request("transport.connect"))?,
                 other => return Err(unsupported(format!("pipe connect() on a {} transport", other.kind()))),
             }
             Ok(transport.data())
@@ -248,7 +248,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match transport {
-                AnyTransport::WebRtc(t) => Ok(serde_json::to_value(t.restart_ice().await.map_err(from_mediasoup)?).unwrap_or_default()),
+                AnyTransport::WebRtc(t) => Ok(serde_json::to_value(t.restart_ice().await.map_err(from_request("transport.restartIce"))?).unwrap_or_default()),
                 AnyTransport::Remote(_, r) => r.call("transport.restartIce", Value::Null).await,
                 other => Err(unsupported(format!("restartIce() on a {} transport", other.kind()))),
             }
@@ -266,7 +266,7 @@ impl MafaldaTransport {
                 AnyTransport::Direct(_) => return Err(unsupported("setMaxIncomingBitrate() on a direct transport")),
                 AnyTransport::Remote(_, r) => return r.call("transport.setMaxIncomingBitrate", json!(bitrate)).await.map(drop),
             }
-            .map_err(from_mediasoup)
+            .map_err(from_request("transport.setMaxIncomingBitrate"))
         })
         .await
     }
@@ -275,7 +275,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match transport {
-                AnyTransport::WebRtc(t) => t.set_max_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
+                AnyTransport::WebRtc(t) => t.set_max_outgoing_bitrate(bitrate).await.map_err(from_request("transport.setMaxOutgoingBitrate")),
                 AnyTransport::Remote("webrtc", r) => r.call("transport.setMaxOutgoingBitrate", json!(bitrate)).await.map(drop),
                 other => Err(unsupported(format!("setMaxOutgoingBitrate() on a {} transport", other.kind()))),
             }
@@ -287,7 +287,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             match transport {
-                AnyTransport::WebRtc(t) => t.set_min_outgoing_bitrate(bitrate).await.map_err(from_mediasoup),
+                AnyTransport::WebRtc(t) => t.set_min_outgoing_bitrate(bitrate).await.map_err(from_request("transport.setMinOutgoingBitrate")),
                 AnyTransport::Remote("webrtc", r) => r.call("transport.setMinOutgoingBitrate", json!(bitrate)).await.map(drop),
                 other => Err(unsupported(format!("setMinOutgoingBitrate() on a {} transport", other.kind()))),
             }
@@ -299,7 +299,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             each_transport!(transport,
-                t => t.enable_trace_event(types).await.map_err(from_mediasoup),
+                t => t.enable_trace_event(types).await.map_err(from_request("transport.enableTraceEvent")),
                 r => r.call("transport.enableTraceEvent", json!(types)).await.map(drop))
         })
         .await
@@ -309,7 +309,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             each_transport!(transport,
-                t => t.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup),
+                t => t.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("transport.dump")),
                 r => r.call("transport.dump", Value::Null).await)
         })
         .await
@@ -319,7 +319,7 @@ impl MafaldaTransport {
         let transport = self.inner.transport.get()?;
         control::run(move || async move {
             each_transport!(transport,
-                t => t.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup),
+                t => t.get_stats().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_request("transport.getStats")),
                 r => r.call("transport.getStats", Value::Null).await)
         })
         .await
@@ -426,7 +426,7 @@ impl MafaldaTransport {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
             let data_producer = each_transport!(&transport,
-                t => t.produce_data(options).await.map_err(from_mediasoup),
+                t => t.produce_data(options).await.map_err(in_call("transport.produceData")),
                 _r => Err(unsupported("typed produceData() on a transport of another node")))?;
             let direct = matches!(data_producer, DataProducer::Direct(_));
             let created = MafaldaDataProducer::new(&router, &inner, data_producer);
@@ -497,7 +497,7 @@ impl TransportInner {
         let mut options = reliability.options(local_id, self.kind == "direct");
         options.paused = paused;
         let data_consumer = each_transport!(&transport,
-            t => t.consume_data(options).await.map_err(from_mediasoup),
+            t => t.consume_data(options).await.map_err(in_call("transport.consumeData")),
             _r => Err(unsupported("consume_data_here() on a transport of another node")))?;
         let created = MafaldaDataConsumer::new(router, self, data_consumer, app_id, (lease, node_lease));
         self.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
