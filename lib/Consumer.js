@@ -5,6 +5,7 @@ const { call, callSync } = require('./native');
 const { knownTraceEventTypes } = require('./traceEventTypes');
 const { consumerDump, withoutNulls, withExtensionParameters } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
+const { clone } = require('./validate');
 const { TestChannel } = require('./TestChannel');
 
 /**
@@ -129,14 +130,14 @@ class Consumer extends NativeObject {
 		if (temporalLayer !== undefined && typeof temporalLayer !== 'number') {
 			throw new TypeError('if given, temporalLayer must be a number');
 		}
-		await call(this._native.setPreferredLayers({ spatialLayer, temporalLayer }));
+		await call(this._native.setPreferredLayers(clone({ spatialLayer, temporalLayer })));
 		this.#preferredLayers = callSync(() => this._native.data()).preferredLayers ?? undefined;
 	}
 
 	/** Priority is 1 to 255 (mediasoup's worker refuses 0). */
 	async setPriority(priority) {
 		this._checkOpen();
-		if (typeof priority !== 'number' || priority < 1) throw new TypeError('wrong priority (must be a number higher than 0)');
+		if (!Number.isFinite(priority) || priority < 1) throw new TypeError('wrong priority (must be a number higher than 0)');
 		await call(this._native.setPriority(priority));
 		this.#priority = callSync(() => this._native.data()).priority;
 	}

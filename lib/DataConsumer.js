@@ -6,6 +6,7 @@ const { withoutNulls } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
 const { changeDataPaused } = require('./dataPause');
 const { ppidFor, payloadFor } = require('./DataProducer');
+const { checkUnsignedInteger } = require('./validate');
 
 /** 3.14 keeps subchannels as a set of uint16 (larger numbers wrap, as its FlatBuffers do). */
 function subchannelSet(subchannels = []) {
@@ -104,12 +105,20 @@ class DataConsumer extends NativeObject {
 
 	async setBufferedAmountLowThreshold(threshold) {
 		this._checkOpen();
+		checkUnsignedInteger(threshold, 'threshold');
+		this.#checkSctp();
 		await call(this._native.setBufferedAmountLowThreshold(threshold));
 	}
 
 	async getBufferedAmount() {
 		this._checkOpen();
+		this.#checkSctp();
 		return call(this._native.getBufferedAmount());
+	}
+
+	/** The worker's own check (its TypeError loses its class on the way here). */
+	#checkSctp() {
+		if (this.type !== 'sctp') throw new TypeError('invalid DataConsumer type');
 	}
 
 	async setSubchannels(subchannels) {

@@ -2,14 +2,21 @@
 
 const { NativeObject } = require('./NativeObject');
 const { UnsupportedError } = require('./errors');
+const { checkUnsignedInteger } = require('./validate');
 const { call, callSync } = require('./native');
 const { withoutNulls } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
 const { changeDataPaused } = require('./dataPause');
 
-/** WebRTC data channel PPIDs, as mediasoup uses them. */
+/**
+ * WebRTC data channel PPIDs, as mediasoup uses them: a PPID that is not a number
+ * means "from the message"; a number must be a 32-bit one.
+ */
 function ppidFor(message, ppid) {
-	if (ppid !== undefined) return ppid;
+	if (typeof ppid === 'number') {
+		checkUnsignedInteger(ppid, 'ppid');
+		return ppid;
+	}
 	if (typeof message === 'string') return message.length > 0 ? 51 : 56;
 	return message.length > 0 ? 53 : 57;
 }

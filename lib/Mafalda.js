@@ -85,7 +85,7 @@ class Mafalda extends EnhancedEventEmitter {
 		const infos = listenInfos.map((info) => normalizeListenInfo(info));
 		checkAppData(appData);
 		if (this.#closed) throw new InvalidStateError('Mafalda closed');
-		const native = await call(this.#native.createWebRtcServer({ listenInfos: infos }));
+		const native = await call(this.#native.createWebRtcServer(clone({ listenInfos: infos })));
 		if (this.#closed) {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');

@@ -175,7 +175,7 @@ class MafaldaRouter extends NativeObject {
 			throw new TypeError('if given, maxMessageSize must be a positive number');
 		}
 		checkAppData(appData);
-		return this.#createTransport(DirectTransport, () => this._native.createDirectTransport({ maxMessageSize }), { appData });
+		return this.#createTransport(DirectTransport, () => this._native.createDirectTransport(clone({ maxMessageSize })), { appData });
 	}
 
 	/** `create()` makes the native transport. */
@@ -222,7 +222,7 @@ class MafaldaRouter extends NativeObject {
 
 	async #createRtpObserver(ObserverClass, method, options, appData) {
 		this._checkOpen();
-		const native = await call(this._native[method](options));
+		const native = await call(this._native[method](clone(options)));
 		const rtpObserver = new ObserverClass({
 			native,
 			registry: this._registry,
@@ -265,7 +265,9 @@ class MafaldaRouter extends NativeObject {
 		if (!producerId && !dataProducerId) throw new TypeError('missing producerId or dataProducerId');
 		if (producerId && dataProducerId) throw new TypeError('just producerId or dataProducerId can be given');
 		if (!router) throw new TypeError('Router not found');
+		if (!(router instanceof MafaldaRouter)) throw new TypeError('router must be a Router');
 		if (router === this) throw new TypeError('cannot use this Router as destination');
+		if (router.closed) throw new InvalidStateError('destination Router closed');
 		// As in mediasoup, a worker holds each producer id once: no piping inside one Worker.
 		if (this.#worker && this.#worker === router._worker) {
 			throw new Error('cannot pipe to a Router of the same Worker (a piped producer keeps its id)');

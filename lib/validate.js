@@ -26,9 +26,34 @@ function checkOptionsObject(options, name = 'options') {
 	}
 }
 
-/** JSON-safe deep copy: native calls never see (or mutate) the caller's objects. */
-function clone(value) {
-	return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+/** What the native side takes as a 32-bit unsigned integer (bitrates, thresholds, PPIDs...). */
+function checkUnsignedInteger(value, name, { min = 0, max = 0xffffffff } = {}) {
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new TypeError(`${name} must be an integer between ${min} and ${max}`);
+	}
 }
 
-module.exports = { checkAppData, checkAppDataValue, checkTraceTypes, checkOptionsObject, clone };
+/** Deeper than any of mediasoup's shapes; the binding's conversion refuses deep values with its own text. */
+const MAX_DEPTH = 32;
+
+function checkDepth(value, name, depth) {
+	if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
+	if (depth >= MAX_DEPTH) throw new TypeError(`${name} is nested too deeply (more than ${MAX_DEPTH} levels)`);
+	for (const child of Object.values(value)) checkDepth(child, name, depth + 1);
+}
+
+/**
+ * JSON-safe deep copy: native calls never see (or mutate) the caller's objects, nor
+ * anything JSON cannot carry (functions, BigInts, cycles, absurd nesting).
+ */
+function clone(value, name = 'options') {
+	if (value === undefined) return undefined;
+	checkDepth(value, name, 0);
+	try {
+		return JSON.parse(JSON.stringify(value));
+	} catch (error) {
+		throw new TypeError(`${name} must be JSON-serializable (${error.message})`);
+	}
+}
+
+module.exports = { checkAppData, checkAppDataValue, checkTraceTypes, checkOptionsObject, checkUnsignedInteger, clone };
