@@ -90,6 +90,8 @@ function buildFromSource() {
 	run('cargo', ['build', '--release', '-p', 'mafalda-sfu', '--target', host]);
 	const built = path.join(root, 'target', host, 'release', cdylibName());
 	fs.copyFileSync(built, path.join(root, 'native', `mafalda-sfu.${key}.node`));
+	// The build tree (~1 GB) is of no use to the app once the binary is copied out.
+	fs.rmSync(path.join(root, 'target'), { recursive: true, force: true });
 }
 
 function main() {
