@@ -9,12 +9,13 @@ use std::path::Path;
 use std::sync::Once;
 
 const SIZE: (u32, u32) = (960, 540);
-const PALETTE: [RGBColor; 5] = [
+const PALETTE: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
     RGBColor(255, 127, 14),
     RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
 ];
 
 fn fonts() {

@@ -265,7 +265,7 @@ impl WorkerPool {
         let cost = reserve.cost(&model);
         let (placement, reason, candidates, max_workers) = {
             let mut state = self.inner.state.lock();
-            let expected = expected_streams(&state.workers);
+            let expected = growth::expected_consumers(state.workers.iter().map(|w| &w.holdings));
             let candidates: Vec<Candidate> = state
                 .workers
                 .iter()
@@ -275,7 +275,7 @@ impl WorkerPool {
                     has_shard: shards.contains_key(&w.key),
                     routers: w.shards + w.pending,
                     room_members: shards.get(&w.key).copied().unwrap_or(0),
-                    reserved: reserved_for_growth(w, expected, &model),
+                    reserved: growth::reserved(&w.holdings, expected, &model),
                 })
                 .collect();
             let max_workers = state.max_workers;
@@ -505,24 +505,6 @@ pub(crate) async fn create_webrtc_server(worker: &Worker, infos: Vec<ListenInfo>
     let first = infos.next().ok_or_else(|| type_error("empty listenInfos array provided"))?;
     let listen_infos = infos.fold(WebRtcServerListenInfos::new(first), WebRtcServerListenInfos::insert);
     worker.create_webrtc_server(WebRtcServerOptions::new(listen_infos)).await.map_err(from_mediasoup)
-}
-
-/// Streams (consumers) per transport on the best-served worker: members placed elsewhere
-/// are expected to come to receive as many (a room's publishers often join after its
-/// first members, and consumers follow a transport's creation).
-fn expected_streams(workers: &[PooledWorker]) -> f64 {
-    workers
-        .iter()
-        .filter(|w| w.holdings.transports > 0)
-        .map(|w| w.holdings.consumers as f64 / w.holdings.transports as f64)
-        .fold(0.0, f64::max)
-}
-
-/// Headroom worker `w` keeps for its transports to reach `expected` consumers each.
-fn reserved_for_growth(w: &PooledWorker, expected: f64, model: &CostModel) -> f64 {
-    let h = &w.holdings;
-    let now = if h.transports == 0 { 0.0 } else { h.consumers as f64 / h.transports as f64 };
-    growth::headroom(h.transports, now, expected, model.consumer)
 }
 
 fn add_holdings(h: &mut Holdings, d: &Holdings) {
