@@ -72,13 +72,10 @@ test('a worker killed while RTP flows to it and calls are in flight: every call 
 	expect(end).toMatchObject({ routers: 0, shards: 0, pipes: 0 });
 });
 
-// Known bug (crates/mafalda-core, reported): after a worker death, the surviving worker keeps `holdings.pipes: 1`
-// of a pipe whose other end died, so it never counts as idle and is never freed; and a
-// later consume there can fail with "a Producer with same producerId already exists".
-// Two rooms at once, or a router.close() alone of a room with pipes both ways, leave the
-// same stray holding now and then (not asserted here: not deterministic). This turns red
-// once that is fixed: then make it a plain test (and let the churn above overlap rooms).
-test.failing('after a worker death the surviving worker is freed once idle', async () => {
+// Was a bug: a pipe whose other end died (or whose router closed, or whose creation
+// finished after its last user left) stayed counted on its source worker, which then
+// never counted as idle. Pipes now count for exactly as long as they live (router/pipes.rs).
+test('after a worker death the surviving worker is freed once idle', async () => {
 	ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread', workerIdleTimeout: 300 });
 	await roomLife(ctx.mafalda);
 	await workerDeathUnderLoad(ctx.mafalda);

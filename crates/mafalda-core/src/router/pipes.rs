@@ -18,6 +18,7 @@
 use crate::control;
 use crate::error::{in_call, ErrorKind, MafaldaError, Result};
 use crate::pool::load::Holdings;
+use crate::pool::WorkerPool;
 use crate::router::RouterInner;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
@@ -74,11 +75,37 @@ pub(crate) enum Piped {
     },
 }
 
+/// A pipe that exists, counted in its source worker's holdings for exactly as long as
+/// it lives: however its slot goes (last lease, worker lost, router closed, or a
+/// creation that finishes after its slot is gone), the count goes with it.
+pub(crate) struct LivePipe {
+    pub piped: Piped,
+    _holding: PipeHolding,
+}
+
+struct PipeHolding {
+    pool: WorkerPool,
+    worker: u64,
+}
+
+impl PipeHolding {
+    fn new(pool: WorkerPool, worker: u64) -> Self {
+        pool.adjust(worker, pipe_holdings(), false);
+        Self { pool, worker }
+    }
+}
+
+impl Drop for PipeHolding {
+    fn drop(&mut self) {
+        self.pool.adjust(self.worker, pipe_holdings(), true);
+    }
+}
+
 pub(crate) struct PipeSlot {
     pub from: u64,
     pub to: u64,
     pub refs: usize,
-    pub piped: Arc<OnceCell<Piped>>,
+    pub piped: Arc<OnceCell<LivePipe>>,
 }
 
 /// Keeps one pipe open while held.
@@ -229,8 +256,7 @@ impl RouterInner {
             .get_or_try_init(|| async move {
                 let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
                 let piped = pipe_media(pair, producer_id).await?;
-                pool.adjust(from, pipe_holdings(), false);
-                Ok::<_, MafaldaError>(piped)
+                Ok::<_, MafaldaError>(LivePipe { piped, _holding: PipeHolding::new(pool, from) })
             })
             .await?;
         Ok(Some(lease))
@@ -263,18 +289,17 @@ impl RouterInner {
                     let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
                     pipe_data(pair, data_producer_id).await?
                 };
-                pool.adjust(from, pipe_holdings(), false);
-                Ok::<_, MafaldaError>(piped)
+                Ok::<_, MafaldaError>(LivePipe { piped, _holding: PipeHolding::new(pool, from) })
             })
             .await?;
-        let target_id = match piped {
+        let target_id = match &piped.piped {
             Piped::Bridge { target_id, .. } | Piped::Data { target_id, .. } => *target_id,
             Piped::Media { .. } => data_producer_id,
         };
         Ok((Some(lease), target_id))
     }
 
-    fn take_lease(self: &Arc<Self>, key: PipeKey, from: u64, to: u64) -> (PipeLease, Arc<OnceCell<Piped>>, Arc<OnceCell<PipePair>>) {
+    fn take_lease(self: &Arc<Self>, key: PipeKey, from: u64, to: u64) -> (PipeLease, Arc<OnceCell<LivePipe>>, Arc<OnceCell<PipePair>>) {
         let mut state = self.state.lock();
         let mut new_slot = false;
         let slot = state.pipes.entry(key).or_insert_with(|| {
@@ -308,9 +333,6 @@ impl RouterInner {
             let pair = pair_done.then(|| state.pipe_pairs.remove(&(slot.from, slot.to))).flatten();
             (slot, pair)
         };
-        if slot.piped.initialized() {
-            self.pool.adjust(slot.from, pipe_holdings(), true);
-        }
         drop(slot);
         drop(pair);
         self.collect_empty_shards();
