@@ -43,8 +43,10 @@ class DataConsumer extends NativeObject {
 	#dropped = { messages: 0, bytes: 0 };
 
 	constructor({ native, registry, dataProducer, paused = false, subchannels, appData }) {
+		// Checked before super() registers this object for native events.
+		const subchannelIds = subchannelSet(subchannels);
 		super({ native, registry, appData, kind: 'DataConsumer' });
-		this.#subchannels = subchannelSet(subchannels);
+		this.#subchannels = subchannelIds;
 		this.#data = callSync(() => native.data());
 		this.#dataProducer = dataProducer;
 		this.#dataProducerPaused = Boolean(dataProducer?.paused);
@@ -226,4 +228,4 @@ class DataConsumer extends NativeObject {
 
 }
 
-module.exports = { DataConsumer };
+module.exports = { DataConsumer, subchannelSet };

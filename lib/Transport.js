@@ -11,7 +11,7 @@ const { TestChannel } = require('./TestChannel');
 const { Producer } = require('./Producer');
 const { Consumer } = require('./Consumer');
 const { DataProducer } = require('./DataProducer');
-const { DataConsumer } = require('./DataConsumer');
+const { DataConsumer, subchannelSet } = require('./DataConsumer');
 
 /**
  * Base of the four transport kinds (mediasoup's Transport). The router reaches its
@@ -261,6 +261,8 @@ class Transport extends NativeObject {
 	async consumeData({ dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, paused = false, subchannels, appData } = {}) {
 		if (!dataProducerId || typeof dataProducerId !== 'string') throw new TypeError('missing dataProducerId');
 		checkAppData(appData);
+		// Before the worker makes a data consumer that a bad value would leave behind.
+		subchannelSet(subchannels);
 		this._checkOpen();
 		const dataProducer = this.#getDataProducerById(dataProducerId);
 		if (!dataProducer) throw new Error(`DataProducer with id "${dataProducerId}" not found`);

@@ -98,6 +98,25 @@ describe('API fuzzing regressions', () => {
 		expect(consumer.closed).toBe(false);
 	});
 
+	test('transport.consumeData() with bad subchannels rejects with TypeError before the worker makes a data consumer (a half-made one crashed the process at its dataproducerclose)', async () => {
+		const direct = await ctx.router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const transport = await ctx.router.createWebRtcTransport({ listenInfos: [listenInfo], enableSctp: true });
+		await expect(transport.consumeData({ dataProducerId: dataProducer.id, subchannels: [-1] })).rejects.toThrow(new TypeError('subchannels must be non negative integers'));
+		expect((await transport.dump()).dataConsumerIds).toEqual([]);
+		dataProducer.close();
+		const survivor = await transport.consumeData({ dataProducerId: (await direct.produceData()).id });
+		expect(survivor.closed).toBe(false);
+	});
+
+	test('parseScalabilityMode() of a 10,000-deep array is one layer of each (it overflowed the stack)', () => {
+		const { parseScalabilityMode } = require('../../mediasoup');
+		let deep = ['L2T3'];
+		for (let i = 0; i < 10000; i++) deep = [deep];
+		expect(parseScalabilityMode(deep)).toEqual({ spatialLayers: 1, temporalLayers: 1, ksvc: false });
+		expect(parseScalabilityMode('L2T3_KEY')).toEqual({ spatialLayers: 2, temporalLayers: 3, ksvc: true });
+	});
+
 	test('a worker request that fails names the call and the reason (it was "Received response error: " with an empty or bare reason)', async () => {
 		const transport = await ctx.router.createPlainTransport({ listenInfo, comedia: true });
 		// SCTP is off on this transport: the worker refuses; the crate keeps only its reason.
