@@ -8,6 +8,7 @@
  * producer → consumer path across workers still forwards RTP afterwards.
  *
  * Cases: env MAFALDA_FUZZ_RUNS (default 1000); `npm run soak` runs 50,000.
+ * MAFALDA_FUZZ_SEED replays the run of the seed printed with the figures.
  */
 
 const fc = require('fast-check');
@@ -18,6 +19,8 @@ const { opusProducerParameters } = require('../helpers/codecs');
 const { rtpSink, rtpSource, waitFor } = require('../helpers/rtp');
 
 const RUNS = Number(process.env.MAFALDA_FUZZ_RUNS) || 1000;
+/** Printed with the figures: MAFALDA_FUZZ_SEED=<seed> replays a run. */
+const SEED = Number(process.env.MAFALDA_FUZZ_SEED) || Date.now() % 2 ** 31;
 /** Cases between two rounds of fresh objects (what calls created is closed then). */
 const ROUND = 50;
 /** A bound for the whole run, not a timing under test: ~25 ms a case here. */
@@ -56,7 +59,7 @@ async function fuzz(world, tally, runs, during = async () => {}) {
 			const outcomes = await Promise.all([...batch.map((c) => invoke(world, tally, c)), during(index).then(() => undefined)]);
 			expect(outcomes.filter(Boolean)).toEqual([]);
 		}),
-		{ numRuns: runs }
+		{ numRuns: runs, seed: SEED }
 	);
 }
 
@@ -73,7 +76,7 @@ describe('API fuzzing', () => {
 		ctx.world = await createWorld();
 		const tally = createTally();
 		await fuzz(ctx.world, tally, RUNS);
-		console.log(report(`API fuzzing, ${RUNS} cases`, tally));
+		console.log(report(`API fuzzing, ${RUNS} cases (seed ${SEED})`, tally));
 		expect(tally.broken).toEqual([]);
 		expect(tally.calls).toBeGreaterThanOrEqual(RUNS);
 		await expectRtpAcrossWorkers(ctx.world.router, ctx.cleanups);
@@ -91,7 +94,7 @@ describe('API fuzzing', () => {
 			const victim = ctx.world.objects.find((object) => object.workerId && !object.closed);
 			ctx.world.mafalda.simulateWorkerDeath(victim.workerId);
 		});
-		console.log(report(`API fuzzing with a worker killed at case ${killAt} of ${runs}`, tally));
+		console.log(report(`API fuzzing with a worker killed at case ${killAt} of ${runs} (seed ${SEED})`, tally));
 		expect(tally.broken).toEqual([]);
 		expect(await waitFor(() => died.length === 1)).toBe(true);
 		await renew(ctx.world);
