@@ -98,8 +98,9 @@ async function roomLife(mafalda, { random = Math.random, holdMs = 300, routerClo
 		const peer = peers[Math.floor(random() * peers.length)];
 		const gone = peer.consumers.shift();
 		gone.close();
-		// Consuming it again at once races the pipe's close in the core: "a Producer with
-		// same producerId already exists" (known bug, reported); give the close a moment.
+		// Piping a producer to a worker again right after its last pipe there closed races
+		// the close in the core ("Channel request handler with ID ... already exists", or
+		// "a Producer with same producerId already exists"; reported): give it a moment.
 		await sleep(200);
 		peer.consumers.push(await peer.recv.consume({ producerId: gone.producerId, rtpCapabilities: router.rtpCapabilities }));
 		peer.dataConsumers.shift()?.close();
@@ -110,8 +111,6 @@ async function roomLife(mafalda, { random = Math.random, holdMs = 300, routerClo
 			p.source.stop();
 			p.sink.close();
 		}
-		// router.close() alone, with pipes both ways, leaves a stray pipe holding now and then
-		// (known bug, see __tests__/churn.test.js): the default closes transports first.
 		if (random() < routerCloseShare) router.close();
 		else {
 			for (const p of peers) {
