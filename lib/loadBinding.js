@@ -22,9 +22,8 @@ const SHARED_LIBRARIES = {
 function loadErrors(error) {
 	const errors = [];
 	for (let e = error; e && errors.length < 32; e = e.cause) {
-		if (Array.isArray(e)) errors.push(...e);
-		else errors.push(e);
-		if (Array.isArray(e)) break;
+		if (Array.isArray(e)) return errors.concat(e);
+		errors.push(e);
 	}
 	return errors;
 }

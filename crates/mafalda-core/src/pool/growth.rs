@@ -17,13 +17,21 @@ pub fn headroom(members: usize, now: f64, expected: f64, stream_cost: f64) -> f6
 /// publishers often join after its first members, and consumers follow a transport's
 /// creation, so members elsewhere are expected to come to receive as many).
 pub fn expected_consumers<'a>(workers: impl Iterator<Item = &'a Holdings>) -> f64 {
-    workers.filter(|h| h.transports > 0).map(|h| h.consumers as f64 / h.transports as f64).fold(0.0, f64::max)
+    workers.map(consumers_per_transport).fold(0.0, f64::max)
 }
 
 /// Headroom a worker holding `h` keeps for its transports to reach `expected` consumers each.
 pub fn reserved(h: &Holdings, expected: f64, model: &CostModel) -> f64 {
-    let now = if h.transports == 0 { 0.0 } else { h.consumers as f64 / h.transports as f64 };
-    headroom(h.transports, now, expected, model.consumer)
+    headroom(h.transports, consumers_per_transport(h), expected, model.consumer)
+}
+
+/// 0 for a worker without transports.
+fn consumers_per_transport(h: &Holdings) -> f64 {
+    if h.transports == 0 {
+        0.0
+    } else {
+        h.consumers as f64 / h.transports as f64
+    }
 }
 
 #[cfg(test)]
