@@ -13,7 +13,6 @@
  * given Mafalda options (e.g. `{ policy: 'spread', maxWorkers: 2 }`).
  */
 
-const path = require('node:path');
 const { EnhancedEventEmitter } = require('./lib/enhancedEvents');
 const { UnsupportedError, InvalidStateError } = require('./lib/errors');
 const { binding } = require('./lib/native');
@@ -27,9 +26,8 @@ const { MafaldaRouter } = require('./lib/Router');
 /** The mediasoup API version this module mirrors. */
 const version = '3.14.7';
 
-/** The worker is not a separate binary: it is built into the native addon. */
-const workerBin = Object.keys(require.cache).find((file) => /mafalda-sfu[^/\\]*\.node$/.test(file))
-	?? path.join(__dirname, 'native');
+/** The worker is not a separate binary: it is built into the native addon (loaded by now). */
+const workerBin = Object.keys(require.cache).find((file) => /mafalda-sfu[^/\\]*\.node$/.test(file));
 
 /** mediasoup's `types` holds its classes too (mediasoup.d.ts types every member). */
 const classes = require('./index');

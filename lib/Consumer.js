@@ -14,11 +14,10 @@ const { TestChannel } = require('./TestChannel');
  * same layers as `S<n>T<m>`).
  */
 function shapeRtpParameters(rtpParameters, type) {
-	if (!rtpParameters) return rtpParameters;
 	return {
 		...rtpParameters,
-		headerExtensions: (rtpParameters.headerExtensions ?? []).map(withExtensionParameters),
-		encodings: (rtpParameters.encodings ?? []).map((encoding) =>
+		headerExtensions: rtpParameters.headerExtensions.map(withExtensionParameters),
+		encodings: rtpParameters.encodings.map((encoding) =>
 			type === 'simulcast' && /^S\d/.test(encoding.scalabilityMode ?? '')
 				? { ...encoding, scalabilityMode: `L${encoding.scalabilityMode.slice(1)}` }
 				: encoding
@@ -44,9 +43,9 @@ class Consumer extends NativeObject {
 		super({ native, registry, appData, kind: 'Consumer' });
 		this.#data = callSync(() => native.data());
 		// The app's id of the producer (the worker may know it by another, see Producer).
-		this.#data.producerId = producerId ?? this.#data.producerId;
+		this.#data.producerId = producerId;
 		this.#data.rtpParameters = shapeRtpParameters(this.#data.rtpParameters, this.#data.type);
-		this.#consumableEncodings = consumableRtpParameters?.encodings ?? [];
+		this.#consumableEncodings = consumableRtpParameters.encodings;
 		this.#paused = this.#data.paused;
 		this.#producerPaused = this.#data.producerPaused;
 		this.#priority = this.#data.priority;
@@ -195,7 +194,6 @@ class Consumer extends NativeObject {
 			case 'rtp':
 				this.safeEmit('rtp', bytes);
 				break;
-			default:
 		}
 	}
 

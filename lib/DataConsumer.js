@@ -42,15 +42,15 @@ class DataConsumer extends NativeObject {
 	#received = 0;
 	#dropped = { messages: 0, bytes: 0 };
 
-	constructor({ native, registry, dataProducer, paused = false, subchannels, appData }) {
+	constructor({ native, registry, dataProducer, paused, subchannels, appData }) {
 		// Checked before super() registers this object for native events.
 		const subchannelIds = subchannelSet(subchannels);
 		super({ native, registry, appData, kind: 'DataConsumer' });
 		this.#subchannels = subchannelIds;
 		this.#data = callSync(() => native.data());
 		this.#dataProducer = dataProducer;
-		this.#dataProducerPaused = Boolean(dataProducer?.paused);
-		this.#sendCountAtStart = dataProducer?._sentCount ?? 0;
+		this.#dataProducerPaused = dataProducer.paused;
+		this.#sendCountAtStart = dataProducer._sentCount;
 		this.#paused = false;
 		// An SCTP one was created paused in the worker.
 		if (paused && this.type !== 'direct') this.#paused = true;
@@ -59,11 +59,11 @@ class DataConsumer extends NativeObject {
 			'@pause': () => this.#onDataProducerPaused(true),
 			'@resume': () => this.#onDataProducerPaused(false),
 		};
-		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) dataProducer?.on(event, listener);
+		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) dataProducer.on(event, listener);
 	}
 
 	get id() { return this.#data.id; }
-	get dataProducerId() { return this.#dataProducer?.id ?? this.#data.dataProducerId; }
+	get dataProducerId() { return this.#dataProducer.id; }
 	get type() { return this.#data.type; }
 	get sctpStreamParameters() { return this.#data.sctpStreamParameters ?? undefined; }
 	get label() { return this.#data.label; }
@@ -73,13 +73,13 @@ class DataConsumer extends NativeObject {
 	get subchannels() { return [...this.#subchannels]; }
 
 	close() {
-		if (!this.closed) this.#stopFollowingDataProducer();
+		this.#stopFollowingDataProducer();
 		super.close();
 	}
 
 	/** The transport closed: no worker request, event `transportclose`. */
 	transportClosed() {
-		if (!this.closed) this.#stopFollowingDataProducer();
+		this.#stopFollowingDataProducer();
 		this._closedBy('transportclose');
 	}
 
@@ -177,14 +177,14 @@ class DataConsumer extends NativeObject {
 	#setPaused(paused) {
 		if (paused === this.#paused) return;
 		this.#paused = paused;
-		const sendCount = this.#dataProducer?._sentCount ?? 0;
+		const sendCount = this.#dataProducer._sentCount;
 		if (paused) this.#pauses.push({ from: sendCount, to: undefined });
 		else this.#pauses[this.#pauses.length - 1].to = sendCount;
 	}
 
 	/** Whether a message arriving now was sent while this consumer was paused. */
 	#sentWhilePaused() {
-		if (this.#dataProducer?.type !== 'direct') return this.#paused;
+		if (this.#dataProducer.type !== 'direct') return this.#paused;
 		this.#received += 1;
 		const index = this.#sendCountAtStart + this.#received;
 		this.#pauses = this.#pauses.filter(({ to }) => to === undefined || to >= index);
@@ -198,14 +198,15 @@ class DataConsumer extends NativeObject {
 		if (!this.#paused) this.observer.safeEmit(paused ? 'pause' : 'resume');
 	}
 
+	/** Idempotent: listeners already removed are not there to remove. */
 	#stopFollowingDataProducer() {
-		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) this.#dataProducer?.off(event, listener);
+		for (const [event, listener] of Object.entries(this.#dataProducerListeners)) this.#dataProducer.off(event, listener);
 	}
 
 	_handleNativeEvent(name, data, bytes) {
 		switch (name) {
 			case 'dataproducerclose':
-				if (!this.closed) this.#stopFollowingDataProducer();
+				this.#stopFollowingDataProducer();
 				this._closedBy('dataproducerclose', '@dataproducerclose');
 				break;
 			case 'message':
@@ -222,7 +223,6 @@ class DataConsumer extends NativeObject {
 			case 'bufferedamountlow':
 				this.safeEmit('bufferedamountlow', data);
 				break;
-			default:
 		}
 	}
 

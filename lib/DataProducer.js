@@ -44,7 +44,7 @@ class DataProducer extends NativeObject {
 	#dropped = { messages: 0, bytes: 0 };
 	#requests = new RequestQueue();
 
-	constructor({ native, registry, id, paused = false, appData }) {
+	constructor({ native, registry, id, paused, appData }) {
 		super({ native, registry, appData, kind: 'DataProducer' });
 		this.#data = callSync(() => native.data());
 		this.#id = id ?? this.#data.id;
@@ -132,8 +132,6 @@ class DataProducer extends NativeObject {
 		this.#sent += 1;
 		callSync(() => this._native.send(id, payload));
 	}
-
-	_handleNativeEvent() {}
 
 }
 

@@ -55,7 +55,6 @@ class Mafalda extends EnhancedEventEmitter {
 
 	get closed() { return this.#closed; }
 	get observer() { return this.#observer; }
-	get routersForTesting() { return this.#routers; }
 
 	async createRouter({ mediaCodecs, appData } = {}) {
 		if (mediaCodecs !== undefined && !Array.isArray(mediaCodecs)) {

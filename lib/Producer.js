@@ -28,10 +28,10 @@ class Producer extends NativeObject {
 		this.#id = id ?? this.#data.id;
 		// 3.14 gives every header extension its (empty) parameters; the crate drops them.
 		for (const rtpParameters of [this.#data.rtpParameters, this.#data.consumableRtpParameters]) {
-			if (rtpParameters?.headerExtensions) rtpParameters.headerExtensions = rtpParameters.headerExtensions.map(withExtensionParameters);
+			rtpParameters.headerExtensions = rtpParameters.headerExtensions.map(withExtensionParameters);
 		}
 		this.#paused = this.#data.paused;
-		this.#score = this.#data.score || [];
+		this.#score = this.#data.score;
 	}
 
 	get id() { return this.#id; }
@@ -120,7 +120,6 @@ class Producer extends NativeObject {
 				this.safeEmit('trace', data);
 				this.observer.safeEmit('trace', data);
 				break;
-			default:
 		}
 	}
 

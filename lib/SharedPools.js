@@ -12,7 +12,7 @@ class SharedPools {
 	/** settings key → { mafalda, users } */
 	#pools = new Map();
 
-	constructor(poolOptions = {}) {
+	constructor(poolOptions) {
 		this.#poolOptions = poolOptions;
 	}
 
@@ -26,10 +26,8 @@ class SharedPools {
 			this.#pools.set(key, entry);
 		}
 		entry.users += 1;
-		let released = false;
+		// The Worker calls it once, from its first close().
 		const release = () => {
-			if (released) return;
-			released = true;
 			entry.users -= 1;
 			if (entry.users === 0) {
 				this.#pools.delete(key);

@@ -46,8 +46,10 @@ class WebRtcServer extends NativeObject {
 	_handleWebRtcTransport(transport) {
 		this.#transports.set(transport.id, transport);
 		this.observer.safeEmit('webrtctransporthandled', transport);
+		// Also when this server closes and takes the transport with it, as in mediasoup.
 		transport.on('@close', () => {
-			if (this.#transports.delete(transport.id)) this.observer.safeEmit('webrtctransportunhandled', transport);
+			this.#transports.delete(transport.id);
+			this.observer.safeEmit('webrtctransportunhandled', transport);
 		});
 	}
 

@@ -21,15 +21,6 @@ class EnhancedEventEmitter extends EventEmitter {
 			return Boolean(listeners);
 		}
 	}
-
-	async safeEmitAsPromise(event, ...args) {
-		return new Promise((resolve, reject) => this.safeEmit(event, ...args, resolve, reject));
-	}
 }
 
-/** Resolves with the arguments of the next `event` (as mediasoup's helper). */
-function enhancedOnce(emitter, event) {
-	return new Promise((resolve) => emitter.once(event, (...args) => resolve(...args)));
-}
-
-module.exports = { EnhancedEventEmitter, enhancedOnce };
+module.exports = { EnhancedEventEmitter };

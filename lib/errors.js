@@ -10,7 +10,7 @@ class UnsupportedError extends Error {
 	constructor(message) {
 		super(message);
 		this.name = 'UnsupportedError';
-		if (Error.captureStackTrace) Error.captureStackTrace(this, UnsupportedError);
+		Error.captureStackTrace(this, UnsupportedError);
 	}
 }
 
@@ -18,7 +18,7 @@ class InvalidStateError extends Error {
 	constructor(message) {
 		super(message);
 		this.name = 'InvalidStateError';
-		if (Error.captureStackTrace) Error.captureStackTrace(this, InvalidStateError);
+		Error.captureStackTrace(this, InvalidStateError);
 	}
 }
 

@@ -16,13 +16,19 @@ class Registry {
 		this.#objects.delete(handle);
 	}
 
-	get size() {
-		return this.#objects.size;
-	}
-
+	/**
+	 * Called by the addon for every native event: nothing may throw back into it (an
+	 * exception there would end the process), so a failing handler becomes a warning.
+	 */
 	dispatch(handle, name, data, bytes) {
 		const object = this.#objects.get(handle);
-		if (object) object._handleNativeEvent(name, data, bytes);
+		if (!object) return;
+		try {
+			// Objects that never get a native event (data producers, routers) have no handler.
+			object._handleNativeEvent?.(name, data, bytes);
+		} catch (error) {
+			process.emitWarning(`${object.constructor.name} failed to handle the native event "${name}": ${error?.stack ?? error}`);
+		}
 	}
 }
 

@@ -1,0 +1,205 @@
+'use strict';
+
+/**
+ * Events and state of producers, consumers, data channels, DirectTransports, RTP
+ * observers and WebRtcServers with real media (coverage of the JS layer, issue 12):
+ * what a mediasoup app listens to, driven by real RTP and real worker state.
+ */
+
+const { Mafalda, InvalidStateError } = require('../..');
+const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('../helpers/codecs');
+const { rtpSink, rtpSource, waitFor } = require('../helpers/rtp');
+
+const listenIp = '127.0.0.1';
+
+/** Counts the events of `emitter` named in `names`, with their first argument. */
+function record(emitter, names) {
+	const seen = [];
+	for (const name of names) emitter.on(name, (arg) => seen.push([name, arg]));
+	return seen;
+}
+
+const namesOf = (seen) => seen.map(([name]) => name);
+
+describe('events with real media', () => {
+	const ctx = { cleanups: [] };
+
+	beforeEach(async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 1 });
+		ctx.router = await ctx.mafalda.createRouter({ mediaCodecs });
+	});
+
+	afterEach(() => {
+		for (const cleanup of ctx.cleanups.splice(0)) cleanup();
+		ctx.mafalda.close();
+	});
+
+	/** An audio producer on a comedia PlainTransport, fed by a UDP source. */
+	async function flowingProducer(ssrc) {
+		const transport = await ctx.router.createPlainTransport({ listenIp, comedia: true, rtcpMux: true });
+		const producer = await transport.produce({ kind: 'audio', rtpParameters: opusProducerParameters(ssrc) });
+		const source = await rtpSource({ port: transport.tuple.localPort, ssrc, payloadType: 111 });
+		ctx.cleanups.push(() => source.stop());
+		return { transport, producer, source };
+	}
+
+	test('a DirectTransport consumer gets the RTP packets as `rtp` (its own SSRC) and the worker\'s RTCP as `rtcp`; the producer traces `rtp`', async () => {
+		const { producer } = await flowingProducer(0x1111);
+		const traces = record(producer, ['trace']);
+		await producer.enableTraceEvent(['rtp']);
+		const direct = await ctx.router.createDirectTransport();
+		const consumer = await direct.consume({ producerId: producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const packets = [];
+		consumer.on('rtp', (packet) => packets.push(packet));
+		const rtcp = [];
+		direct.on('rtcp', (packet) => rtcp.push(packet));
+		expect(await waitFor(() => packets.length >= 10 && traces.length >= 5)).toBe(true);
+		expect(packets.every((packet) => packet.readUInt32BE(8) === consumer.rtpParameters.encodings[0].ssrc)).toBe(true);
+		expect(traces[0][1]).toMatchObject({ type: 'rtp', direction: 'in' });
+		// The consumer's sender reports (RTCP type 200) go to the app on a DirectTransport.
+		expect(await waitFor(() => rtcp.some((packet) => packet[1] === 200), { timeoutMs: 15000 })).toBe(true);
+	});
+
+	test('sendRtcp() wants a Buffer and an open transport', async () => {
+		const direct = await ctx.router.createDirectTransport();
+		expect(() => direct.sendRtcp('rtcp')).toThrow(new TypeError('rtcpPacket must be a Buffer'));
+		direct.close();
+		expect(() => direct.sendRtcp(Buffer.alloc(8))).toThrow(new InvalidStateError('Transport closed'));
+	});
+
+	test('a paused consumer follows its producer\'s pause and resume (producerpause, producerresume) without observer pause or resume', async () => {
+		const { producer } = await flowingProducer(0x2222);
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: ctx.router.rtpCapabilities, paused: true });
+		const events = record(consumer, ['producerpause', 'producerresume']);
+		const observed = record(consumer.observer, ['pause', 'resume']);
+		await producer.pause();
+		expect(await waitFor(() => consumer.producerPaused)).toBe(true);
+		await producer.resume();
+		expect(await waitFor(() => !consumer.producerPaused)).toBe(true);
+		expect(namesOf(events)).toEqual(['producerpause', 'producerresume']);
+		expect(observed).toEqual([]);
+		expect(consumer.paused).toBe(true);
+	});
+
+	test('a consumer closed by the app takes no later transportclose', async () => {
+		const { producer } = await flowingProducer(0x3333);
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const events = record(consumer, ['transportclose']);
+		const closes = record(consumer.observer, ['close']);
+		consumer.close();
+		consumer.transportClosed();
+		recv.close();
+		expect(events).toEqual([]);
+		expect(namesOf(closes)).toEqual(['close']);
+	});
+
+	test('scalability modes: the producer\'s (L1T3) in its dump and in the consumer\'s consumable encodings; a simulcast consumer spells its layers L3T1', async () => {
+		const send = await ctx.router.createPlainTransport({ listenIp, comedia: true, rtcpMux: true });
+		const svc = await send.produce({ kind: 'video', rtpParameters: { ...vp8ProducerParameters(0x4444), encodings: [{ ssrc: 0x4444, scalabilityMode: 'L1T3' }] } });
+		const simulcast = await send.produce({
+			kind: 'video',
+			rtpParameters: { ...vp8ProducerParameters(0x5550), encodings: [{ ssrc: 0x5550 }, { ssrc: 0x5551 }, { ssrc: 0x5552 }] },
+		});
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const svcConsumer = await recv.consume({ producerId: svc.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const simulcastConsumer = await recv.consume({ producerId: simulcast.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		expect((await svc.dump()).rtpParameters.encodings[0].scalabilityMode).toBe('L1T3');
+		expect(svcConsumer.type).toBe('svc');
+		expect((await svcConsumer.dump()).consumableRtpEncodings[0].scalabilityMode).toBe('L1T3');
+		expect(simulcastConsumer.type).toBe('simulcast');
+		expect(simulcastConsumer.rtpParameters.encodings[0].scalabilityMode).toBe('L3T1');
+		await expect(svcConsumer.setPreferredLayers({ spatialLayer: 0, temporalLayer: 'top' })).rejects.toThrow(
+			new TypeError('if given, temporalLayer must be a number')
+		);
+	});
+
+	test('empty messages go out with the WebRTC "empty" PPIDs (56 string, 57 binary) as one byte, as mediasoup sends them', async () => {
+		const direct = await ctx.router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const dataConsumer = await direct.consumeData({ dataProducerId: dataProducer.id });
+		const messages = [];
+		dataConsumer.on('message', (message, ppid) => messages.push([ppid, message.length]));
+		dataProducer.send('');
+		dataProducer.send(Buffer.alloc(0));
+		dataProducer.send('hi');
+		dataProducer.send(Buffer.from([1, 2, 3]));
+		expect(await waitFor(() => messages.length === 4)).toBe(true);
+		expect(messages).toEqual([[56, 1], [57, 1], [51, 2], [53, 3]]);
+	});
+
+	test('a paused data consumer follows its data producer (dataproducerpause/resume once each, no observer events); transportclose does not follow an app close', async () => {
+		const direct = await ctx.router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const dataConsumer = await direct.consumeData({ dataProducerId: dataProducer.id, paused: true });
+		const events = record(dataConsumer, ['dataproducerpause', 'dataproducerresume', 'transportclose']);
+		const observed = record(dataConsumer.observer, ['pause', 'resume']);
+		await dataProducer.pause();
+		await dataProducer.pause();
+		expect(dataConsumer.dataProducerPaused).toBe(true);
+		await dataProducer.resume();
+		expect(dataConsumer.dataProducerPaused).toBe(false);
+		expect(namesOf(events)).toEqual(['dataproducerpause', 'dataproducerresume']);
+		expect(observed).toEqual([]);
+		dataConsumer.close();
+		dataConsumer.transportClosed();
+		expect(namesOf(events)).toEqual(['dataproducerpause', 'dataproducerresume']);
+	});
+
+	test('an SCTP data consumer created paused is paused in the worker: it gets no message until resumed', async () => {
+		const direct = await ctx.router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const sctp = await ctx.router.createPlainTransport({ listenIp, enableSctp: true });
+		const dataConsumer = await sctp.consumeData({ dataProducerId: dataProducer.id, paused: true });
+		expect(dataConsumer.paused).toBe(true);
+		expect(dataConsumer.type).toBe('sctp');
+		expect((await dataConsumer.dump()).paused).toBe(true);
+		await dataConsumer.resume();
+		expect((await dataConsumer.dump()).paused).toBe(false);
+	});
+
+	test('a WebRtcServer closing takes its transports with it (listenserverclose) and reports each unhandled, as mediasoup does', async () => {
+		const server = await ctx.mafalda.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
+		const handled = record(server.observer, ['webrtctransporthandled', 'webrtctransportunhandled']);
+		const transport = await ctx.router.createWebRtcTransport({ webRtcServer: server });
+		const transportEvents = record(transport, ['listenserverclose']);
+		server.close();
+		expect(transport.closed).toBe(true);
+		expect(namesOf(transportEvents)).toEqual(['listenserverclose']);
+		expect(handled).toEqual([['webrtctransporthandled', transport], ['webrtctransportunhandled', transport]]);
+	});
+});
+
+describe('RTP observers when their worker dies', () => {
+	test('the audio level observer reports volumes, then silence when the source stops; both observers close with routerclose', async () => {
+		const mafalda = new Mafalda({ maxWorkers: 1 });
+		try {
+			const router = await mafalda.createRouter({ mediaCodecs });
+			const levels = await router.createAudioLevelObserver({ interval: 100 });
+			const speaker = await router.createActiveSpeakerObserver({ interval: 100 });
+			const send = await router.createPlainTransport({ listenIp, comedia: true, rtcpMux: true });
+			const producer = await send.produce({ kind: 'audio', rtpParameters: opusProducerParameters(0x6666) });
+			await levels.addProducer({ producerId: producer.id });
+			await speaker.addProducer({ producerId: producer.id });
+			const reports = record(levels, ['volumes', 'silence']);
+			// -10 dBov: loud.
+			const source = await rtpSource({ port: send.tuple.localPort, ssrc: 0x6666, payloadType: 111, audioLevel: 10 });
+			try {
+				expect(await waitFor(() => reports.length > 0)).toBe(true);
+			} finally {
+				source.stop();
+			}
+			expect(await waitFor(() => reports.at(-1)[0] === 'silence')).toBe(true);
+			const [, volumes] = reports.find(([name]) => name === 'volumes');
+			expect(volumes).toEqual([{ producer, volume: -10 }]);
+			const closes = [record(levels, ['routerclose']), record(speaker, ['routerclose'])];
+			const [{ id: workerId }] = (await mafalda.dump()).workers;
+			mafalda.simulateWorkerDeath(workerId);
+			expect(await waitFor(() => levels.closed && speaker.closed)).toBe(true);
+			expect(closes.map(namesOf)).toEqual([['routerclose'], ['routerclose']]);
+		} finally {
+			mafalda.close();
+		}
+	});
+});
