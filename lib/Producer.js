@@ -3,7 +3,7 @@
 const { NativeObject } = require('./NativeObject');
 const { call, callSync } = require('./native');
 const { knownTraceEventTypes } = require('./traceEventTypes');
-const { producerDump, withExtensionParameters } = require('./dumps');
+const { producerDump, withExtensionParameters, withoutNulls } = require('./dumps');
 const { RequestQueue } = require('./RequestQueue');
 const { TestChannel } = require('./TestChannel');
 
@@ -108,9 +108,10 @@ class Producer extends NativeObject {
 	_handleNativeEvent(name, data) {
 		switch (name) {
 			case 'score':
-				this.#score = data;
-				this.safeEmit('score', data);
-				this.observer.safeEmit('score', data);
+				// Without `rid: null` for encodings that have none, as mediasoup reports them.
+				this.#score = withoutNulls(data);
+				this.safeEmit('score', this.#score);
+				this.observer.safeEmit('score', this.#score);
 				break;
 			case 'videoorientationchange':
 				this.safeEmit('videoorientationchange', data);

@@ -6,6 +6,7 @@
  * what a mediasoup app listens to, driven by real RTP and real worker state.
  */
 
+const dgram = require('node:dgram');
 const { Mafalda, InvalidStateError } = require('../..');
 const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('../helpers/codecs');
 const { rtpSink, rtpSource, waitFor } = require('../helpers/rtp');
@@ -20,6 +21,22 @@ function record(emitter, names) {
 }
 
 const namesOf = (seen) => seen.map(([name]) => name);
+
+/**
+ * A VP8 key frame (descriptor S=1, PID 0; payload header P=0 with the key frame start
+ * code) carrying the video orientation extension (id 4) with `rotation` (0..3 × 90°).
+ */
+function vp8KeyFrame({ seq, ssrc, rotation }) {
+	const header = Buffer.alloc(12);
+	header[0] = 0x90;
+	header[1] = 96;
+	header.writeUInt16BE(seq, 2);
+	header.writeUInt32BE(seq * 3000, 4);
+	header.writeUInt32BE(ssrc, 8);
+	const extension = Buffer.from([0xbe, 0xde, 0x00, 0x01, 4 << 4, rotation & 3, 0, 0]);
+	const payload = Buffer.from([0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01, ...Buffer.alloc(30)]);
+	return Buffer.concat([header, extension, payload]);
+}
 
 describe('events with real media', () => {
 	const ctx = { cleanups: [] };
@@ -58,6 +75,46 @@ describe('events with real media', () => {
 		expect(traces[0][1]).toMatchObject({ type: 'rtp', direction: 'in' });
 		// The consumer's sender reports (RTCP type 200) go to the app on a DirectTransport.
 		expect(await waitFor(() => rtcp.some((packet) => packet[1] === 200), { timeoutMs: 15000 })).toBe(true);
+	});
+
+	test('a simulcast video producer reports its orientation changes and its scores (no null rid); its consumer reports the layers it forwards', async () => {
+		const send = await ctx.router.createPlainTransport({ listenIp, comedia: true, rtcpMux: true });
+		const producer = await send.produce({
+			kind: 'video',
+			rtpParameters: { ...vp8ProducerParameters(0x7000), headerExtensions: [{ uri: 'urn:3gpp:video-orientation', id: 4 }], encodings: [{ ssrc: 0x7000 }, { ssrc: 0x7001 }] },
+		});
+		const orientations = record(producer, ['videoorientationchange']);
+		const observedOrientations = record(producer.observer, ['videoorientationchange']);
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const sink = await rtpSink();
+		ctx.cleanups.push(() => sink.close());
+		await recv.connect({ ip: listenIp, port: sink.port });
+		const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const layers = record(consumer, ['layerschange']);
+		const socket = dgram.createSocket('udp4');
+		await new Promise((resolve) => socket.bind(0, listenIp, resolve));
+		let seq = 0;
+		const timer = setInterval(() => {
+			seq += 1;
+			// Upright for a while, then turned by 90°.
+			const rotation = seq > 25 ? 1 : 0;
+			for (const ssrc of [0x7000, 0x7001]) socket.send(vp8KeyFrame({ seq, ssrc, rotation }), send.tuple.localPort, listenIp);
+		}, 20);
+		ctx.cleanups.push(() => {
+			clearInterval(timer);
+			socket.close();
+		});
+		expect(await waitFor(() => orientations.length >= 2 && producer.score.length === 2)).toBe(true);
+		expect(orientations.map(([, o]) => o.rotation).slice(0, 2)).toEqual([0, 90]);
+		expect(observedOrientations.length).toBe(orientations.length);
+		expect(producer.score).toEqual([
+			{ encodingIdx: 0, ssrc: 0x7000, score: expect.any(Number) },
+			{ encodingIdx: 1, ssrc: 0x7001, score: expect.any(Number) },
+		]);
+		expect(await waitFor(() => layers.length > 0)).toBe(true);
+		expect(consumer.currentLayers).toEqual({ spatialLayer: expect.any(Number), temporalLayer: 0 });
+		expect(layers.at(-1)[1]).toEqual(consumer.currentLayers);
+		expect(await waitFor(() => sink.packets.length > 0)).toBe(true);
 	});
 
 	test('sendRtcp() wants a Buffer and an open transport', async () => {
