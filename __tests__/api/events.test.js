@@ -216,6 +216,30 @@ describe('events with real media', () => {
 		expect((await dataConsumer.dump()).paused).toBe(false);
 	});
 
+	test('two PlainTransports joined by SCTP carry messages; a small send buffer reports sctpsendbufferfull for what does not fit, and bufferedamountlow once drained', async () => {
+		const a = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true, enableSctp: true, sctpSendBufferSize: 4096 });
+		const b = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true, enableSctp: true });
+		await a.connect({ ip: listenIp, port: b.tuple.localPort });
+		await b.connect({ ip: listenIp, port: a.tuple.localPort });
+		const direct = await ctx.router.createDirectTransport();
+		const dataProducer = await direct.produceData();
+		const sender = await a.consumeData({ dataProducerId: dataProducer.id });
+		expect(await waitFor(() => a.sctpState === 'connected' && b.sctpState === 'connected')).toBe(true);
+		// What arrives on b comes back to the app through a direct consumer.
+		const arriving = await b.produceData({ sctpStreamParameters: { streamId: sender.sctpStreamParameters.streamId, ordered: true } });
+		const receiver = await direct.consumeData({ dataProducerId: arriving.id });
+		let received = 0;
+		receiver.on('message', () => { received += 1; });
+		const events = record(sender, ['sctpsendbufferfull', 'bufferedamountlow']);
+		await sender.setBufferedAmountLowThreshold(1000);
+		for (let i = 0; i < 50; i += 1) dataProducer.send(Buffer.alloc(1000, i));
+		expect(await waitFor(() => events.some(([name]) => name === 'bufferedamountlow'))).toBe(true);
+		expect(await waitFor(() => received > 0)).toBe(true);
+		expect(events.filter(([name]) => name === 'sctpsendbufferfull').length).toBeGreaterThan(0);
+		expect(events.find(([name]) => name === 'bufferedamountlow')[1]).toBeLessThan(1000);
+		expect(await waitFor(async () => (await sender.getBufferedAmount()) === 0)).toBe(true);
+	});
+
 	test('a WebRtcServer closing takes its transports with it (listenserverclose) and reports each unhandled, as mediasoup does', async () => {
 		const server = await ctx.mafalda.createWebRtcServer({ listenInfos: [{ protocol: 'udp', ip: listenIp }] });
 		const handled = record(server.observer, ['webrtctransporthandled', 'webrtctransportunhandled']);
