@@ -44,15 +44,12 @@ class PipeTransport extends Transport {
 		if (this._data.sctpState) this._data.sctpState = 'closed';
 	}
 
+	/** Its tuple is known once connected (a pipe has no comedia: no "tuple" event). */
 	_handleNativeEvent(name, data) {
-		const events = { tuple: 'tuple', sctpstatechange: 'sctpState' };
-		const field = events[name];
-		if (!field) return super._handleNativeEvent(name, data);
-		this._data[field] = data;
-		if (name !== 'tuple') {
-			this.safeEmit(name, data);
-			this.observer.safeEmit(name, data);
-		}
+		if (name !== 'sctpstatechange') return super._handleNativeEvent(name, data);
+		this._data.sctpState = data;
+		this.safeEmit(name, data);
+		this.observer.safeEmit(name, data);
 	}
 }
 

@@ -51,11 +51,6 @@ class Transport extends NativeObject {
 	/** Node of the cluster it lives on (undefined: this one). */
 	get nodeId() { return this.#nodeId; }
 
-	get producersForTesting() { return this.#producers; }
-	get consumersForTesting() { return this.#consumers; }
-	get dataProducersForTesting() { return this.#dataProducers; }
-	get dataConsumersForTesting() { return this.#dataConsumers; }
-
 	/** Private API of mediasoup's tests: inject worker notifications (3.14 format). */
 	get channelForTesting() {
 		this.#channel ??= new TestChannel(this);
@@ -71,12 +66,21 @@ class Transport extends NativeObject {
 		this.observer.safeEmit('close');
 	}
 
-	/** The router closed (or its worker died): event `routerclose`. */
+	/** The router closed: event `routerclose`. */
 	routerClosed() {
+		this.#closedWithRouter(false);
+	}
+
+	/**
+	 * Event `routerclose`. `tellRouter` when the router lives on (the transport's worker
+	 * died): it forgets this transport and its producers, as after `close()`.
+	 */
+	#closedWithRouter(tellRouter) {
 		if (!this._markClosed()) return;
 		this._native.close();
-		this.#closeChildren(false);
+		this.#closeChildren(tellRouter);
 		this._onClosed();
+		if (tellRouter) this.emit('@close');
 		this.safeEmit('routerclose');
 		this.observer.safeEmit('close');
 	}
@@ -123,6 +127,11 @@ class Transport extends NativeObject {
 		dump.consumerIds = dump.consumerIds?.filter((id) => this.#consumers.has(id));
 		dump.dataProducerIds = dump.dataProducerIds?.map(appId).filter((id) => this.#dataProducers.has(id));
 		dump.dataConsumerIds = dump.dataConsumerIds?.filter((id) => this.#dataConsumers.has(id));
+		// The listeners name the producers by the worker's ids too.
+		const withAppIds = (table) => table.map(({ key, value }) => ({ key, value: appId(value) }));
+		const { ssrcTable, midTable, ridTable } = dump.rtpListener;
+		dump.rtpListener = { ssrcTable: withAppIds(ssrcTable), midTable: withAppIds(midTable), ridTable: withAppIds(ridTable) };
+		if (dump.sctpListener) dump.sctpListener = { streamIdTable: withAppIds(dump.sctpListener.streamIdTable) };
 		return dump;
 	}
 
@@ -131,15 +140,11 @@ class Transport extends NativeObject {
 		return dump;
 	}
 
+	/** Each kind shapes its stats (`_shapeStats()`: their `type` and state). */
 	async getStats() {
 		this._checkOpen();
 		const stats = await call(this._native.getStats());
 		return stats.map((stat) => this._shapeStats(stat));
-	}
-
-	/** Subclasses add their stats `type` and state. */
-	_shapeStats(stat) {
-		return stat;
 	}
 
 	async setMaxIncomingBitrate(bitrate) {
@@ -286,7 +291,8 @@ class Transport extends NativeObject {
 			this.safeEmit('trace', data);
 			this.observer.safeEmit('trace', data);
 		} else if (name === 'routerclose') {
-			this.routerClosed();
+			// Its worker died; the router carries on without it.
+			this.#closedWithRouter(true);
 		}
 	}
 }

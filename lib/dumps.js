@@ -20,31 +20,29 @@ function withoutNulls(value) {
 	return value;
 }
 
-/** `{ k: v }` → `[{ key: k, value: v }]` (keys of numeric maps become numbers). */
-function keyValue(map = {}, numericKeys = false) {
-	return Object.entries(map).map(([key, value]) => ({ key: numericKeys ? Number(key) : key, value }));
+/**
+ * `{ k: v }`, or the crate's `[[k, v]]` (its listener tables), → `[{ key: k, value: v }]`
+ * (keys of numeric maps become numbers).
+ */
+function keyValue(map, numericKeys = false) {
+	const entries = Array.isArray(map) ? map : Object.entries(map);
+	return entries.map(([key, value]) => ({ key: numericKeys ? Number(key) : key, value }));
 }
 
 /** `{ k: [v] }` → `[{ key: k, values: [v] }]`. */
-function keyValues(map = {}) {
+function keyValues(map) {
 	return Object.entries(map).map(([key, values]) => ({ key, values }));
-}
-
-function traceEventTypes(types) {
-	if (Array.isArray(types)) return types;
-	return typeof types === 'string' ? types.split(',').filter(Boolean) : [];
 }
 
 /** RTP parameters as a 3.14 dump shows them. */
 function rtpParametersDump(rtpParameters) {
-	if (!rtpParameters) return rtpParameters;
 	return {
 		...rtpParameters,
-		codecs: (rtpParameters.codecs ?? []).map((codec) => ({
+		codecs: rtpParameters.codecs.map((codec) => ({
 			...codec,
-			rtcpFeedback: (codec.rtcpFeedback ?? []).map(({ type, parameter }) => (parameter ? { type, parameter } : { type })),
+			rtcpFeedback: codec.rtcpFeedback.map(({ type, parameter }) => (parameter ? { type, parameter } : { type })),
 		})),
-		headerExtensions: (rtpParameters.headerExtensions ?? []).map(withExtensionParameters),
+		headerExtensions: rtpParameters.headerExtensions.map(withExtensionParameters),
 	};
 }
 
@@ -68,29 +66,24 @@ function transportDump(raw) {
 	const dump = withoutNulls(raw);
 	dump.mapSsrcConsumerId = keyValue(dump.mapSsrcConsumerId, true);
 	dump.mapRtxSsrcConsumerId = keyValue(dump.mapRtxSsrcConsumerId, true);
-	if (dump.rtpListener) {
-		dump.rtpListener = {
-			ssrcTable: keyValue(dump.rtpListener.ssrcTable, true),
-			midTable: keyValue(dump.rtpListener.midTable),
-			ridTable: keyValue(dump.rtpListener.ridTable),
-		};
-	}
+	dump.rtpListener = {
+		ssrcTable: keyValue(dump.rtpListener.ssrcTable, true),
+		midTable: keyValue(dump.rtpListener.midTable),
+		ridTable: keyValue(dump.rtpListener.ridTable),
+	};
 	if (dump.sctpListener) dump.sctpListener = { streamIdTable: keyValue(dump.sctpListener.streamIdTable, true) };
-	dump.traceEventTypes = traceEventTypes(dump.traceEventTypes);
 	return dump;
 }
 
 function producerDump(raw) {
 	const dump = withoutNulls(raw);
 	dump.rtpParameters = rtpParametersDump(dump.rtpParameters);
-	dump.traceEventTypes = traceEventTypes(dump.traceEventTypes);
 	return dump;
 }
 
 function consumerDump(raw) {
 	const dump = withoutNulls(raw);
 	dump.rtpParameters = rtpParametersDump(dump.rtpParameters);
-	dump.traceEventTypes = traceEventTypes(dump.traceEventTypes);
 	return dump;
 }
 
