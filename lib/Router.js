@@ -45,7 +45,7 @@ class MafaldaRouter extends NativeObject {
 	/** Whether the pool gives each worker a WebRtcServer (Mafalda's `webRtcServerOptions`). */
 	#poolWebRtcServers;
 
-	constructor({ native, registry, appData, poolWebRtcServers = false }) {
+	constructor({ native, registry, appData, poolWebRtcServers }) {
 		super({ native, registry, appData, kind: 'Router' });
 		this.#poolWebRtcServers = poolWebRtcServers;
 		this.#rtpCapabilities = native.rtpCapabilities;
@@ -359,9 +359,11 @@ class MafaldaRouter extends NativeObject {
 		return pair;
 	}
 
-	/** The pipe pair `router` made towards this router, seen from here. */
+	/**
+	 * The pipe pair `router` made towards this router, seen from here. This side has
+	 * none towards it: `router` would have found and reused it.
+	 */
 	_addPipeTransportPair(routerId, pair) {
-		if (this.#pipeTransportPairs.has(routerId)) return;
 		pair.catch(() => {});
 		this.#pipeTransportPairs.set(routerId, pair);
 	}
@@ -376,8 +378,6 @@ class MafaldaRouter extends NativeObject {
 	_setWorker(worker) {
 		this.#worker = worker;
 	}
-
-	_handleNativeEvent() {}
 }
 
 module.exports = { MafaldaRouter };

@@ -22,9 +22,8 @@ function encodeParameters(parameters) {
 	return encoded;
 }
 
-/** Copy of `codecs` (router media codecs, RTP parameters or capabilities codecs) ready for the binding. */
+/** Copy of an array of codecs (of RTP parameters or capabilities) ready for the binding. */
 function encodeCodecs(codecs) {
-	if (!Array.isArray(codecs)) return codecs;
 	return codecs.map((codec) => (codec && typeof codec === 'object' ? { ...codec, parameters: encodeParameters(codec.parameters) } : codec));
 }
 
@@ -46,4 +45,4 @@ function decodeCodecParameterValues(value) {
 	return value;
 }
 
-module.exports = { encodeCodecs, encodeCodecParameterValues, decodeCodecParameterValues };
+module.exports = { encodeCodecParameterValues, decodeCodecParameterValues };

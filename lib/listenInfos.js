@@ -61,7 +61,7 @@ function listenInfoFromListenIp(listenIp, port) {
 }
 
 /** 3.14's conversion of deprecated `listenIps` (+ enableUdp/enableTcp...) to listen infos. */
-function listenInfosFromListenIps(listenIps, { enableUdp = true, enableTcp = false, preferUdp = false, preferTcp = false, port }) {
+function listenInfosFromListenIps(listenIps, { enableUdp = true, enableTcp = false, preferUdp, preferTcp, port }) {
 	const protocols = [];
 	if (enableUdp && (preferUdp || !enableTcp || !preferTcp)) {
 		protocols.push('udp');
@@ -89,7 +89,7 @@ function tuple314(tuple) {
 
 /** ICE candidates in 3.14's shape: `address` and its deprecated twin `ip`. */
 function iceCandidates314(candidates) {
-	return (candidates ?? []).map((candidate) => ({ ...candidate, ip: candidate.address }));
+	return candidates.map((candidate) => ({ ...candidate, ip: candidate.address }));
 }
 
 module.exports = {

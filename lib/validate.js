@@ -15,11 +15,6 @@ function checkAppDataValue(appData) {
 	}
 }
 
-function checkTraceTypes(types) {
-	if (!Array.isArray(types)) throw new TypeError('types must be an array');
-	if (types.find((type) => typeof type !== 'string')) throw new TypeError('every type must be a string');
-}
-
 function checkOptionsObject(options, name = 'options') {
 	if (options !== undefined && options !== null && typeof options !== 'object') {
 		throw new TypeError(`${name} must be an object`);
@@ -56,4 +51,4 @@ function clone(value, name = 'options') {
 	}
 }
 
-module.exports = { checkAppData, checkAppDataValue, checkTraceTypes, checkOptionsObject, checkUnsignedInteger, clone };
+module.exports = { checkAppData, checkAppDataValue, checkOptionsObject, checkUnsignedInteger, clone };
