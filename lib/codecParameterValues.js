@@ -9,8 +9,10 @@
 
 const TAG = 'mafalda-json:';
 
+/** Strings that look tagged are tagged too, so that they come back as the same string. */
 function fitsTheCrate(value) {
-	return typeof value === 'string' || (Number.isInteger(value) && value >= 0 && value <= 0xffffffff);
+	if (typeof value === 'string') return !value.startsWith(TAG);
+	return Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
 }
 
 function encodeParameters(parameters) {
