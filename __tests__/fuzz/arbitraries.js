@@ -11,29 +11,32 @@ class Ref {
 	}
 }
 
-const listenInfo = { protocol: 'udp', ip: '127.0.0.1', portRange: { min: 40000, max: 49999 } };
-const rtpCapabilities = {
+// Factories, not shared constants: `mutate` edits a template in place, so a nested
+// object shared between cases would keep every mutation and grow without end
+// (by case ~4,000, 60,000 nodes in `connect`'s; every later call cloned them).
+const listenInfo = () => ({ protocol: 'udp', ip: '127.0.0.1', portRange: { min: 40000, max: 49999 } });
+const rtpCapabilities = () => ({
 	codecs: [{ kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2, rtcpFeedback: [{ type: 'transport-cc' }] }],
 	headerExtensions: [{ kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', preferredId: 1, direction: 'sendrecv' }],
-};
-const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89' }] };
-const srtpParameters = { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: 'YTdjNjVkZjA2MTk5YjcxZDBjMWJjNmYyYmE0YjJkYWEzNGJkNDljNjcxNjJhNDNkOGFhZWE5NWQ3ZTE=' };
+});
+const dtlsParameters = () => ({ role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89' }] });
+const srtpParameters = () => ({ cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: 'YTdjNjVkZjA2MTk5YjcxZDBjMWJjNmYyYmE0YjJkYWEzNGJkNDljNjcxNjJhNDNkOGFhZWE5NWQ3ZTE=' });
 
 /** Valid arguments of the methods that take structured ones; the fuzzer breaks them. */
 const TEMPLATES = {
 	createRouter: () => ({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }], appData: { a: 1 } }),
-	createWebRtcServer: () => ({ listenInfos: [{ ...listenInfo }] }),
-	createWebRtcTransport: () => ({ listenInfos: [{ ...listenInfo }], enableSctp: true, numSctpStreams: { OS: 1024, MIS: 1024 }, maxSctpMessageSize: 262144, appData: {} }),
-	createPlainTransport: () => ({ listenInfo: { ...listenInfo }, rtcpMux: false, comedia: false, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' }),
-	createPipeTransport: () => ({ listenInfo: { ...listenInfo }, enableSctp: true, enableRtx: true, enableSrtp: true }),
+	createWebRtcServer: () => ({ listenInfos: [listenInfo()] }),
+	createWebRtcTransport: () => ({ listenInfos: [listenInfo()], enableSctp: true, numSctpStreams: { OS: 1024, MIS: 1024 }, maxSctpMessageSize: 262144, appData: {} }),
+	createPlainTransport: () => ({ listenInfo: listenInfo(), rtcpMux: false, comedia: false, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' }),
+	createPipeTransport: () => ({ listenInfo: listenInfo(), enableSctp: true, enableRtx: true, enableSrtp: true }),
 	createDirectTransport: () => ({ maxMessageSize: 262144 }),
 	createAudioLevelObserver: () => ({ maxEntries: 1, threshold: -80, interval: 1000 }),
 	createActiveSpeakerObserver: () => ({ interval: 300 }),
 	produce: () => ({ kind: 'audio', rtpParameters: opusProducerParameters(1234), paused: false, keyFrameRequestDelay: 0 }),
-	consume: () => ({ producerId: new Ref(8, true), rtpCapabilities, paused: true, preferredLayers: { spatialLayer: 0 } }),
-	canConsume: () => ({ producerId: new Ref(9, true), rtpCapabilities }),
+	consume: () => ({ producerId: new Ref(8, true), rtpCapabilities: rtpCapabilities(), paused: true, preferredLayers: { spatialLayer: 0 } }),
+	canConsume: () => ({ producerId: new Ref(9, true), rtpCapabilities: rtpCapabilities() }),
 	pipeToRouter: () => ({ producerId: new Ref(8, true), router: new Ref(2, false), enableSrtp: true }),
-	connect: () => ({ dtlsParameters, ip: '127.0.0.1', port: 40000, rtcpPort: 40001, srtpParameters }),
+	connect: () => ({ dtlsParameters: dtlsParameters(), ip: '127.0.0.1', port: 40000, rtcpPort: 40001, srtpParameters: srtpParameters() }),
 	produceData: () => ({ sctpStreamParameters: { streamId: 3, ordered: false, maxRetransmits: 2 }, label: 'l', protocol: 'p' }),
 	consumeData: () => ({ dataProducerId: new Ref(11, true), ordered: false, maxPacketLifeTime: 100, subchannels: [1, 2] }),
 	setPreferredLayers: () => ({ spatialLayer: 0, temporalLayer: 0 }),
@@ -76,10 +79,15 @@ function mutate(template, mutations) {
 	return value;
 }
 
-/** A value nested `depth` times in arrays or objects. */
+/**
+ * A value nested `depth` times in arrays or objects. fast-check prints a failing case
+ * through `toStringMethod` (hidden from the API: not enumerable, a symbol); walking
+ * 20,000 levels itself overflowed the stack and hid the failure behind a RangeError.
+ */
 function nested(depth, inArray) {
 	let value = 1;
 	for (let i = 0; i < depth; i++) value = inArray ? [value] : { a: value };
+	Object.defineProperty(value, fc.toStringMethod, { value: () => `nested(${depth}, ${inArray ? 'arrays' : 'objects'})` });
 	return value;
 }
 
