@@ -2,7 +2,7 @@
 
 const { NativeObject } = require('./NativeObject');
 const { call, callSync } = require('./native');
-const { checkAppData, checkUnsignedInteger, clone } = require('./validate');
+const { checkAppData, checkUnsignedInteger, clone, shown } = require('./validate');
 const { encodeCodecParameterValues } = require('./codecParameterValues');
 const { normalizeSctpStreamParameters } = require('./sctpStreamParameters');
 const { knownTraceEventTypes } = require('./traceEventTypes');
@@ -174,7 +174,7 @@ class Transport extends NativeObject {
 	async produce({ id, kind, rtpParameters, paused = false, keyFrameRequestDelay, appData } = {}) {
 		if (id && this.#producers.has(id)) throw new TypeError(`a Producer with same id "${id}" already exists`);
 		if (id && this.#getProducerById(id)) throw new Error(`a Producer with id "${id}" already exists in this Router`);
-		if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${kind}"`);
+		if (!['audio', 'video'].includes(kind)) throw new TypeError(`invalid kind "${shown(kind)}"`);
 		if (!rtpParameters || typeof rtpParameters !== 'object') throw new TypeError('missing rtpParameters');
 		if (Array.isArray(rtpParameters.encodings) && rtpParameters.encodings.length === 0) {
 			throw new TypeError('empty rtpParameters.encodings');
@@ -305,7 +305,7 @@ function checkRtxCodecs({ codecs }) {
 		if (!/\/rtx$/i.test(codec?.mimeType ?? '')) continue;
 		const apt = codec.parameters?.apt;
 		if (!codecs.some((media) => media !== codec && media.payloadType === apt)) {
-			throw new TypeError(`missing media codec found for RTX PT ${codec.payloadType}`);
+			throw new TypeError(`missing media codec found for RTX PT ${shown(codec.payloadType)}`);
 		}
 	}
 }

@@ -1,6 +1,7 @@
 'use strict';
 
 const net = require('node:net');
+const { shown } = require('./validate');
 
 /**
  * mediasoup 3.14's listen infos (`{ protocol, ip, announcedAddress, port, portRange,
@@ -27,7 +28,7 @@ function checkBoolean(value, what) {
 function normalizeListenInfo(info, { udpOnly = false } = {}) {
 	if (!info || typeof info !== 'object' || Array.isArray(info)) throw new TypeError('wrong listenInfo (not an object)');
 	const { protocol = 'udp', ip, announcedAddress, announcedIp, port, portRange, flags, sendBufferSize, recvBufferSize, exposeInternalIp } = info;
-	if (protocol !== 'udp' && protocol !== 'tcp') throw new TypeError(`invalid listenInfo.protocol "${protocol}"`);
+	if (protocol !== 'udp' && protocol !== 'tcp') throw new TypeError(`invalid listenInfo.protocol "${shown(protocol)}"`);
 	if (udpOnly && protocol !== 'udp') throw new TypeError('only UDP listenInfo is supported by this transport');
 	checkIp(ip, 'listenInfo.ip');
 	const announced = announcedAddress ?? announcedIp;

@@ -1,9 +1,11 @@
 'use strict';
 
+const { shown } = require('./validate');
+
 const CRYPTO_SUITES = ['AEAD_AES_256_GCM', 'AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
 
 function checkCryptoSuite(cryptoSuite) {
-	if (!CRYPTO_SUITES.includes(cryptoSuite)) throw new TypeError(`invalid SRTP crypto suite "${cryptoSuite}"`);
+	if (!CRYPTO_SUITES.includes(cryptoSuite)) throw new TypeError(`invalid SRTP crypto suite "${shown(cryptoSuite)}"`);
 }
 
 /** `connect()`'s srtpParameters: required with SRTP, refused without it (TypeError). */

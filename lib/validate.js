@@ -51,4 +51,9 @@ function clone(value, name = 'options') {
 	}
 }
 
-module.exports = { checkAppData, checkAppDataValue, checkOptionsObject, checkUnsignedInteger, clone };
+/** A wrong value as error text: a template string joins an array, which overflows the stack on a deeply nested one. */
+function shown(value) {
+	return value !== null && typeof value === 'object' ? Object.prototype.toString.call(value) : String(value);
+}
+
+module.exports = { checkAppData, checkAppDataValue, checkOptionsObject, checkUnsignedInteger, clone, shown };

@@ -1,6 +1,7 @@
 'use strict';
 
 const fs = require('node:fs');
+const { shown } = require('./validate');
 
 /** Argument checks of mediasoup's `createWorker(settings)` and `worker.updateSettings()`. */
 
@@ -11,12 +12,12 @@ const LOG_TAGS = [
 
 function checkLogSettings({ logLevel, logTags }) {
 	if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
-		throw new TypeError(`invalid logLevel "${logLevel}"`);
+		throw new TypeError(`invalid logLevel "${shown(logLevel)}"`);
 	}
 	if (logTags !== undefined) {
 		if (!Array.isArray(logTags)) throw new TypeError('if given, logTags must be an array');
 		const unknown = logTags.find((tag) => !LOG_TAGS.includes(tag));
-		if (unknown !== undefined) throw new TypeError(`invalid logTag "${unknown}"`);
+		if (unknown !== undefined) throw new TypeError(`invalid logTag "${shown(unknown)}"`);
 	}
 }
 

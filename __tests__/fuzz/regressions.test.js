@@ -117,6 +117,23 @@ describe('API fuzzing regressions', () => {
 		expect(parseScalabilityMode('L2T3_KEY')).toEqual({ spatialLayers: 2, temporalLayers: 3, ksvc: true });
 	});
 
+	test('a 20,000-deep array as a listen protocol, kind, SRTP crypto suite, RTX payload type, log level or log tag rejects with TypeError (writing it into the message overflowed the stack: RangeError)', async () => {
+		const { createMediasoup } = require('../../mediasoup');
+		let deep = 'udp';
+		for (let i = 0; i < 20000; i++) deep = [deep];
+		await expect(ctx.mafalda.createWebRtcServer({ listenInfos: [{ ...listenInfo, protocol: deep }] })).rejects.toThrow(new TypeError('invalid listenInfo.protocol "[object Array]"'));
+		await expect(ctx.router.createPlainTransport({ listenInfo, srtpCryptoSuite: deep })).rejects.toThrow(new TypeError('invalid SRTP crypto suite "[object Array]"'));
+		const transport = await ctx.router.createPlainTransport({ listenInfo, comedia: true });
+		await expect(transport.produce({ kind: deep, rtpParameters: opusProducerParameters(1116) })).rejects.toThrow(new TypeError('invalid kind "[object Array]"'));
+		const rtx = { mimeType: 'audio/rtx', payloadType: deep, clockRate: 48000, parameters: { apt: 5 } };
+		const rtpParameters = { ...opusProducerParameters(1117), codecs: [...opusProducerParameters(1117).codecs, rtx] };
+		await expect(transport.produce({ kind: 'audio', rtpParameters })).rejects.toThrow(new TypeError('missing media codec found for RTX PT [object Array]'));
+		const mediasoup = createMediasoup({ maxWorkers: 1 });
+		await expect(mediasoup.createWorker({ logLevel: deep })).rejects.toThrow(new TypeError('invalid logLevel "[object Array]"'));
+		await expect(mediasoup.createWorker({ logTags: [deep] })).rejects.toThrow(new TypeError('invalid logTag "[object Array]"'));
+		await expect(mediasoup.createWorker({ logLevel: 'bogus' })).rejects.toThrow(new TypeError('invalid logLevel "bogus"'));
+	});
+
 	test('a worker request that fails names the call and the reason (it was "Received response error: " with an empty or bare reason)', async () => {
 		const transport = await ctx.router.createPlainTransport({ listenInfo, comedia: true });
 		// SCTP is off on this transport: the worker refuses; the crate keeps only its reason.
