@@ -8,21 +8,9 @@ const { RequestQueue } = require('./RequestQueue');
 const { clone } = require('./validate');
 const { TestChannel } = require('./TestChannel');
 
-/**
- * RTP parameters as 3.14 reports them: header extensions with `parameters`, and a
- * simulcast consumer's scalability mode spelled `L<n>T<m>` (the crate writes the
- * same layers as `S<n>T<m>`).
- */
-function shapeRtpParameters(rtpParameters, type) {
-	return {
-		...rtpParameters,
-		headerExtensions: rtpParameters.headerExtensions.map(withExtensionParameters),
-		encodings: rtpParameters.encodings.map((encoding) =>
-			type === 'simulcast' && /^S\d/.test(encoding.scalabilityMode ?? '')
-				? { ...encoding, scalabilityMode: `L${encoding.scalabilityMode.slice(1)}` }
-				: encoding
-		),
-	};
+/** RTP parameters as 3.14 reports them: header extensions with their (empty) `parameters`. */
+function shapeRtpParameters(rtpParameters) {
+	return { ...rtpParameters, headerExtensions: rtpParameters.headerExtensions.map(withExtensionParameters) };
 }
 
 /** A media sink forwarded from a producer of the router (mediasoup's Consumer). */
@@ -44,7 +32,7 @@ class Consumer extends NativeObject {
 		this.#data = callSync(() => native.data());
 		// The app's id of the producer (the worker may know it by another, see Producer).
 		this.#data.producerId = producerId;
-		this.#data.rtpParameters = shapeRtpParameters(this.#data.rtpParameters, this.#data.type);
+		this.#data.rtpParameters = shapeRtpParameters(this.#data.rtpParameters);
 		this.#consumableEncodings = consumableRtpParameters.encodings;
 		this.#paused = this.#data.paused;
 		this.#producerPaused = this.#data.producerPaused;
@@ -83,7 +71,7 @@ class Consumer extends NativeObject {
 	async dump() {
 		this._checkOpen();
 		const dump = { ...consumerDump(await call(this._native.dump())), producerId: this.producerId };
-		dump.rtpParameters = shapeRtpParameters(dump.rtpParameters, dump.type);
+		dump.rtpParameters = shapeRtpParameters(dump.rtpParameters);
 		// A piped consumer reads the pipe's producer on its worker: the router's view is
 		// the original producer's consumable encodings.
 		if (this._native.piped) dump.consumableRtpEncodings = structuredClone(this.#consumableEncodings);

@@ -191,8 +191,8 @@ class DataConsumer extends NativeObject {
 		return this.#pauses.some(({ from, to }) => index > from && (to === undefined || index <= to));
 	}
 
+	/** Called on changes only (the data producer emits none twice), while open (see close()). */
 	#onDataProducerPaused(paused) {
-		if (this.closed || this.#dataProducerPaused === paused) return;
 		this.#dataProducerPaused = paused;
 		this.safeEmit(paused ? 'dataproducerpause' : 'dataproducerresume');
 		if (!this.#paused) this.observer.safeEmit(paused ? 'pause' : 'resume');

@@ -57,13 +57,7 @@ class Producer extends NativeObject {
 
 	async dump() {
 		this._checkOpen();
-		const dump = { ...producerDump(await call(this._native.dump())), id: this.#id };
-		// The crate's dump keeps no scalability modes; they are the app's.
-		dump.rtpParameters?.encodings?.forEach((encoding, i) => {
-			const scalabilityMode = this.rtpParameters.encodings?.[i]?.scalabilityMode;
-			if (scalabilityMode && !encoding.scalabilityMode) encoding.scalabilityMode = scalabilityMode;
-		});
-		return dump;
+		return { ...producerDump(await call(this._native.dump())), id: this.#id };
 	}
 
 	async getStats() {

@@ -189,6 +189,7 @@ describe('events with real media', () => {
 	test('a paused data consumer follows its data producer (dataproducerpause/resume once each, no observer events); transportclose does not follow an app close', async () => {
 		const direct = await ctx.router.createDirectTransport();
 		const dataProducer = await direct.produceData();
+		expect(dataProducer.sctpStreamParameters).toBeUndefined();
 		const dataConsumer = await direct.consumeData({ dataProducerId: dataProducer.id, paused: true });
 		const events = record(dataConsumer, ['dataproducerpause', 'dataproducerresume', 'transportclose']);
 		const observed = record(dataConsumer.observer, ['pause', 'resume']);

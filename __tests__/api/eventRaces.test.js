@@ -1,0 +1,120 @@
+'use strict';
+
+/**
+ * Worker notifications that cross a change made in JS, and calls that cross a worker's
+ * death (coverage of the JS layer, issue 12). A notification is injected where the addon
+ * delivers it (`_handleNativeEvent`), as the worker would send it in that race: a
+ * repeated pause, a report naming a producer already gone, one of another kind.
+ */
+
+const { Mafalda, InvalidStateError } = require('../..');
+const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('../helpers/codecs');
+const { rtpSource, waitFor } = require('../helpers/rtp');
+
+const listenIp = '127.0.0.1';
+
+function record(emitter, names) {
+	const seen = [];
+	for (const name of names) emitter.on(name, (arg) => seen.push([name, arg]));
+	return seen;
+}
+
+describe('notifications that cross a change', () => {
+	const ctx = {};
+
+	beforeEach(async () => {
+		ctx.mafalda = new Mafalda({ maxWorkers: 1 });
+		ctx.router = await ctx.mafalda.createRouter({ mediaCodecs });
+		ctx.send = await ctx.router.createPlainTransport({ listenIp, comedia: true, rtcpMux: true });
+		ctx.producer = await ctx.send.produce({ kind: 'audio', rtpParameters: opusProducerParameters(0x1234) });
+	});
+
+	afterEach(() => ctx.mafalda.close());
+
+	test('a repeated producerpause or producerresume changes nothing and is not re-emitted', async () => {
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const consumer = await recv.consume({ producerId: ctx.producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const events = record(consumer, ['producerpause', 'producerresume']);
+		const observed = record(consumer.observer, ['pause', 'resume']);
+		await ctx.producer.pause();
+		expect(await waitFor(() => consumer.producerPaused)).toBe(true);
+		consumer._handleNativeEvent('producerpause');
+		await ctx.producer.resume();
+		expect(await waitFor(() => !consumer.producerPaused)).toBe(true);
+		consumer._handleNativeEvent('producerresume');
+		expect(events.map(([name]) => name)).toEqual(['producerpause', 'producerresume']);
+		expect(observed.map(([name]) => name)).toEqual(['pause', 'resume']);
+	});
+
+	test('level and speaker reports naming a producer no longer known are dropped; notifications of another kind are ignored', async () => {
+		const levels = await ctx.router.createAudioLevelObserver();
+		const speaker = await ctx.router.createActiveSpeakerObserver();
+		const events = [...record(levels, ['volumes']), ...record(speaker, ['dominantspeaker'])];
+		levels._handleNativeEvent('volumes', [{ producerId: 'gone', volume: -20 }]);
+		speaker._handleNativeEvent('dominantspeaker', { producerId: 'gone' });
+		speaker._handleNativeEvent('volumes', []);
+		expect(events).toEqual([]);
+		expect([levels.closed, speaker.closed]).toEqual([false, false]);
+		// A paused observer paused again tells the observer once.
+		const observed = record(levels.observer, ['pause']);
+		await levels.pause();
+		await levels.pause();
+		expect(levels.paused).toBe(true);
+		expect(observed).toHaveLength(1);
+	});
+
+	test('a test-channel notification of a kind nobody decodes is ignored', async () => {
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const consumer = await recv.consume({ producerId: ctx.producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const scores = record(consumer, ['score']);
+		consumer.channelForTesting.emit(consumer.id, 'consumer.unknown', { unpack: () => ({ body: { constructor: { name: 'UnknownT' } } }) });
+		consumer.channelForTesting.emit(consumer.id, 'consumer.empty', {});
+		expect(scores).toEqual([]);
+		expect(consumer.closed).toBe(false);
+	});
+
+	test('layerschange without layers (the worker\'s null once a stream stops) leaves no current layers', async () => {
+		const producer = await ctx.send.produce({
+			kind: 'video',
+			rtpParameters: { ...vp8ProducerParameters(0x7100), encodings: [{ ssrc: 0x7100, scalabilityMode: 'L1T1' }] },
+		});
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		const layers = record(consumer, ['layerschange']);
+		consumer._handleNativeEvent('layerschange', { spatialLayer: 0, temporalLayer: 0 });
+		consumer._handleNativeEvent('layerschange', null);
+		expect(layers).toEqual([['layerschange', { spatialLayer: 0, temporalLayer: 0 }], ['layerschange', undefined]]);
+		expect(consumer.currentLayers).toBeUndefined();
+	});
+});
+
+describe('calls that cross a worker death', () => {
+	test('sendRtcp() right after the death neither throws nor leaves a rejection; a queued pause rejects with InvalidStateError and the next call is served', async () => {
+		const mafalda = new Mafalda({ maxWorkers: 1 });
+		const unhandled = [];
+		const onUnhandled = (reason) => unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		try {
+			const router = await mafalda.createRouter({ mediaCodecs });
+			const send = await router.createPlainTransport({ listenIp, comedia: true, rtcpMux: true });
+			const producer = await send.produce({ kind: 'audio', rtpParameters: opusProducerParameters(0x4321) });
+			const source = await rtpSource({ port: send.tuple.localPort, ssrc: 0x4321, payloadType: 111 });
+			const direct = await router.createDirectTransport();
+			const consumer = await direct.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+			const [{ id: workerId }] = (await mafalda.dump()).workers;
+			mafalda.simulateWorkerDeath(workerId);
+			source.stop();
+			direct.sendRtcp(Buffer.from([0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 1]));
+			const pause = consumer.pause();
+			const resume = consumer.resume();
+			await expect(pause).rejects.toThrow(InvalidStateError);
+			await expect(resume).rejects.toThrow(InvalidStateError);
+			expect(await waitFor(() => consumer.closed)).toBe(true);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			expect(unhandled).toEqual([]);
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+			mafalda.close();
+		}
+	});
+});
