@@ -7,7 +7,7 @@
  */
 
 const { Mafalda, InvalidStateError } = require('../..');
-const { mediaCodecs } = require('../helpers/codecs');
+const { mediaCodecs, opusProducerParameters } = require('../helpers/codecs');
 const { rtpSink } = require('../helpers/rtp');
 
 const ip = '127.0.0.1';
@@ -161,6 +161,25 @@ describe('router arguments', () => {
 		expect(plain.srtpParameters.cryptoSuite).toBe('AES_CM_128_HMAC_SHA1_32');
 		await expect(plain.connect({ ip, port: 5004 })).rejects.toThrow(new TypeError('missing srtpParameters'));
 		plain.close();
+	});
+});
+
+describe('router.canConsume()', () => {
+	test('true for capabilities that fit, false for an unknown producer and for capabilities the worker cannot read', async () => {
+		const mafalda = new Mafalda({ maxWorkers: 1 });
+		try {
+			const router = await mafalda.createRouter({ mediaCodecs });
+			const transport = await router.createPlainTransport({ listenInfo: udp, comedia: true });
+			const producer = await transport.produce({ kind: 'audio', rtpParameters: opusProducerParameters(1111) });
+			expect(router.canConsume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })).toBe(true);
+			expect(router.canConsume({ producerId: 'nope', rtpCapabilities: router.rtpCapabilities })).toBe(false);
+			expect(router.canConsume({ producerId: producer.id, rtpCapabilities: { codecs: 'opus' } })).toBe(false);
+			// Not even JSON: refused before the worker, still just false.
+			expect(router.canConsume({ producerId: producer.id, rtpCapabilities: { codecs: [], extra: 1n } })).toBe(false);
+			expect(router.canConsume()).toBe(false);
+		} finally {
+			mafalda.close();
+		}
 	});
 });
 
