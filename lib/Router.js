@@ -21,6 +21,9 @@ function checkNumSctpStreams(numSctpStreams) {
 	}
 }
 
+/** For promises whose failure the caller learns otherwise (or that no longer matter: a closed pipe end). */
+function ignoreError() {}
+
 /** The defined options among `keys`. */
 function pick(options, keys) {
 	return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
@@ -303,8 +306,8 @@ class MafaldaRouter extends NativeObject {
 				throw new InvalidStateError('original Producer closed');
 			}
 			pipeConsumer.observer.on('close', () => pipeProducer.close());
-			pipeConsumer.observer.on('pause', () => pipeProducer.pause().catch(() => {}));
-			pipeConsumer.observer.on('resume', () => pipeProducer.resume().catch(() => {}));
+			pipeConsumer.observer.on('pause', () => pipeProducer.pause().catch(ignoreError));
+			pipeConsumer.observer.on('resume', () => pipeProducer.resume().catch(ignoreError));
 			pipeProducer.observer.on('close', () => pipeConsumer.close());
 			return { pipeConsumer, pipeProducer };
 		}
@@ -364,7 +367,7 @@ class MafaldaRouter extends NativeObject {
 	 * none towards it: `router` would have found and reused it.
 	 */
 	_addPipeTransportPair(routerId, pair) {
-		pair.catch(() => {});
+		pair.catch(ignoreError);
 		this.#pipeTransportPairs.set(routerId, pair);
 	}
 

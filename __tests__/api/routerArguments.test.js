@@ -200,4 +200,28 @@ describe('router close', () => {
 			mafalda.close();
 		}
 	});
+
+	test('closed while transports are being created: each creation rejects with InvalidStateError, nothing is left', async () => {
+		const mafalda = new Mafalda({ maxWorkers: 1 });
+		try {
+			const router = await mafalda.createRouter({ mediaCodecs });
+			const onNewTransport = jest.fn();
+			router.observer.on('newtransport', onNewTransport);
+			const creations = [
+				router.createPlainTransport({ listenInfo: udp }),
+				router.createWebRtcTransport({ listenInfos: [udp] }),
+				router.createPipeTransport({ listenInfo: udp }),
+				router.createDirectTransport(),
+			];
+			router.close();
+			for (const creation of creations) await expect(creation).rejects.toThrow(new InvalidStateError('Router closed'));
+			expect(onNewTransport).not.toHaveBeenCalled();
+			expect(router.transportsForTesting.size).toBe(0);
+			const dump = await mafalda.dump();
+			expect(dump.routerIds).not.toContain(router.id);
+			expect(dump.workers.flatMap((worker) => worker.shards)).toEqual([]);
+		} finally {
+			mafalda.close();
+		}
+	});
 });
