@@ -98,10 +98,6 @@ async function roomLife(mafalda, { random = Math.random, holdMs = 300, routerClo
 		const peer = peers[Math.floor(random() * peers.length)];
 		const gone = peer.consumers.shift();
 		gone.close();
-		// Piping a producer to a worker again right after its last pipe there closed races
-		// the close in the core ("Channel request handler with ID ... already exists", or
-		// "a Producer with same producerId already exists"; reported): give it a moment.
-		await sleep(200);
 		peer.consumers.push(await peer.recv.consume({ producerId: gone.producerId, rtpCapabilities: router.rtpCapabilities }));
 		peer.dataConsumers.shift()?.close();
 		await sleep(holdMs);

@@ -38,6 +38,13 @@ async fn count_pipes(mafalda: &Mafalda) -> usize {
     dump["workers"].as_array().unwrap().iter().map(|w| w["pipes"].as_array().unwrap().len()).sum()
 }
 
+/// Producers piped between workers, over every shard pair.
+async fn count_piped_producers(mafalda: &Mafalda) -> usize {
+    let dump = mafalda.dump().await.unwrap();
+    let pairs = dump["workers"].as_array().unwrap().iter().flat_map(|w| w["pipes"].as_array().unwrap().clone());
+    pairs.map(|pair| pair["producerIds"].as_array().unwrap().len()).sum()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtp_flows_from_a_producer_on_one_worker_to_a_consumer_on_another() {
     let mafalda = Mafalda::new(pool(Policy::Spread, 2), EventSink::noop()).unwrap();
@@ -138,5 +145,91 @@ async fn pack_keeps_small_rooms_on_one_worker_and_idle_workers_are_freed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(mafalda.pool().snapshot().is_empty(), "the idle worker was freed");
+    mafalda.close();
+}
+
+/// Sends RTP of `ssrc 1111` to `target` until the sink gets a packet of `want` (a
+/// consumer's SSRC), or gives up after 10 s. Returns whether it came.
+fn rtp_reaches(source: &UdpSocket, target: &str, sink: &UdpSocket, want: u32, seq: &mut u16) -> bool {
+    let started = Instant::now();
+    let mut buf = [0u8; 1500];
+    while started.elapsed() < Duration::from_secs(10) {
+        *seq = seq.wrapping_add(1);
+        source.send_to(&rtp_packet(*seq, 1111, 111), target).unwrap();
+        while let Ok(n) = sink.recv(&mut buf) {
+            let rtcp = (192..=223).contains(&buf[1]);
+            if n >= 12 && !rtcp && u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]) == want {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Issue 12: the pipe's last consumer goes and a new one comes at once, so the new
+/// pipe producer (same id, same worker) is made while the old one's close may still
+/// be on its way to the worker. Each round must pipe again, and RTP must cross.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_producer_is_piped_again_right_after_its_last_pipe_closed() {
+    let mafalda = Mafalda::new(pool(Policy::Spread, 2), EventSink::noop()).unwrap();
+    let router = mafalda.create_router(shapes::media_codecs(&opus_codecs()).unwrap()).await.unwrap();
+    let plain = |extra: Value| {
+        let mut o = json!({ "listenInfo": { "ip": "127.0.0.1" }, "rtcpMux": true });
+        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        shapes::plain_transport_options(&o).unwrap()
+    };
+    let send = router.create_plain_transport(plain(json!({ "comedia": true }))).await.unwrap();
+    let recv = router.create_plain_transport(plain(json!({}))).await.unwrap();
+    assert_ne!(send.worker_id(), recv.worker_id(), "spread puts the two transports on two workers");
+    let producer = send
+        .produce(shapes::produce(&json!({
+            "kind": "audio",
+            "rtpParameters": {
+                "codecs": [{ "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 }],
+                "encodings": [{ "ssrc": 1111 }]
+            }
+        })).unwrap())
+        .await
+        .unwrap();
+    // While a second pipe stays, the shard pair's PipeTransports stay open, so each
+    // re-pipe is one consume and one produce away from the close, as in a room.
+    let other = send
+        .produce(shapes::produce(&json!({
+            "kind": "audio",
+            "rtpParameters": {
+                "codecs": [{ "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 }],
+                "encodings": [{ "ssrc": 2222 }]
+            }
+        })).unwrap())
+        .await
+        .unwrap();
+    let caps = serde_json::to_value(router.rtp_capabilities()).unwrap();
+    let kept = recv.consume(shapes::consume(&json!({ "producerId": other.id(), "rtpCapabilities": caps })).unwrap()).await.unwrap();
+    let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sink.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    recv.connect_plain(shapes::plain_connect(&json!({ "ip": "127.0.0.1", "port": sink.local_addr().unwrap().port() })).unwrap())
+        .await
+        .unwrap();
+    let source = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{}", send.data().unwrap()["tuple"]["localPort"]);
+    let mut seq = 0u16;
+    // Rounds from 100 on without the second pipe: the pair closes with each pipe, and
+    // each re-pipe makes a new pair too.
+    for round in 0..150 {
+        if round == 100 {
+            kept.close();
+        }
+        let consumer = recv
+            .consume(shapes::consume(&json!({ "producerId": producer.id(), "rtpCapabilities": caps })).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: consume failed: {e}"));
+        assert!(consumer.piped(), "round {round}");
+        assert_eq!(count_piped_producers(&mafalda).await, if round < 100 { 2 } else { 1 }, "round {round}");
+        let ssrc = consumer.data().unwrap()["rtpParameters"]["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
+        assert!(rtp_reaches(&source, &target, &sink, ssrc, &mut seq), "round {round}: no RTP across the new pipe");
+        // The pipe's last user: the next round's consume comes right after.
+        consumer.close();
+    }
+    assert_eq!(count_piped_producers(&mafalda).await, 0, "the last consumer closed the pipe");
     mafalda.close();
 }

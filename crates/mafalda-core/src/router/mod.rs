@@ -11,6 +11,7 @@ pub mod data_consumer;
 pub mod data_producer;
 pub(crate) mod node_pipes;
 pub(crate) mod parts;
+pub(crate) mod pipe_close;
 pub(crate) mod pipes;
 pub mod producer;
 pub mod rtp_observer;
@@ -27,6 +28,7 @@ use crate::shapes;
 use mediasoup::worker::CreateRouterError;
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::load::Holdings;
+use crate::router::pipe_close::ClosingPipe;
 use crate::router::pipes::{PairEntry, PipeKey, PipeSlot};
 use crate::pool::{Placed, WorkerPool};
 use crate::router::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
@@ -48,6 +50,8 @@ pub(crate) struct RouterState {
     pub data_producers: HashMap<DataProducerId, (u64, bool)>,
     pub pipes: HashMap<PipeKey, PipeSlot>,
     pub pipe_pairs: HashMap<(u64, u64), PairEntry>,
+    /// Media pipes whose last lease went, until their worker closed them.
+    pub pipe_closings: HashMap<PipeKey, Arc<ClosingPipe>>,
     pub transports: HashMap<TransportId, Arc<TransportInner>>,
     pub observers: HashMap<RtpObserverId, Arc<ObserverInner>>,
     /// Parts of this router on other nodes, by node id.
@@ -146,6 +150,7 @@ impl MafaldaRouter {
                 data_producers: HashMap::new(),
                 pipes: HashMap::new(),
                 pipe_pairs: HashMap::new(),
+                pipe_closings: HashMap::new(),
                 transports: HashMap::new(),
                 observers: HashMap::new(),
                 parts: HashMap::new(),

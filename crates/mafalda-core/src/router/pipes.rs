@@ -19,6 +19,7 @@ use crate::control;
 use crate::error::{in_call, ErrorKind, MafaldaError, Result};
 use crate::pool::load::Holdings;
 use crate::pool::WorkerPool;
+use crate::router::pipe_close::ClosingPipe;
 use crate::router::RouterInner;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
@@ -252,8 +253,14 @@ impl RouterInner {
         let (lease, piped, pair) = self.take_lease(PipeKey::Media(producer_id, to), from, to);
         let (source, target) = (self.shard_router(from)?, self.shard_router(to)?);
         let pool = self.pool.clone();
+        let closing = self.state.lock().pipe_closings.get(&PipeKey::Media(producer_id, to)).cloned();
         piped
             .get_or_try_init(|| async move {
+                // The previous pipe of this producer here must be closed in the worker
+                // first: the new one takes the same id (see pipe_close.rs).
+                if let Some(closing) = closing {
+                    closing.gone().await;
+                }
                 let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
                 let piped = pipe_media(pair, producer_id).await?;
                 Ok::<_, MafaldaError>(LivePipe { piped, _holding: PipeHolding::new(pool, from) })
@@ -318,23 +325,47 @@ impl RouterInner {
         (PipeLease { router: Arc::downgrade(self), key }, piped, pair_entry.pair.clone())
     }
 
-    fn release_pipe(&self, key: PipeKey) {
-        let (slot, pair) = {
+    fn release_pipe(self: &Arc<Self>, key: PipeKey) {
+        let (slot, pair, closing) = {
             let mut state = self.state.lock();
             let last = state.pipes.get_mut(&key).is_some_and(|slot| {
                 slot.refs = slot.refs.saturating_sub(1);
                 slot.refs == 0
             });
             let Some(slot) = last.then(|| state.pipes.remove(&key)).flatten() else { return };
+            let closing = match key {
+                PipeKey::Media(producer_id, _) if slot.piped.initialized() => state
+                    .pipe_pairs
+                    .get(&(slot.from, slot.to))
+                    .and_then(|p| p.pair.get())
+                    .map(|pair| Arc::new(ClosingPipe::new(pair.remote.clone(), producer_id))),
+                _ => None,
+            };
+            if let Some(closing) = &closing {
+                state.pipe_closings.insert(key, closing.clone());
+            }
             let pair_done = state.pipe_pairs.get_mut(&(slot.from, slot.to)).is_some_and(|p| {
                 p.users = p.users.saturating_sub(1);
                 p.users == 0
             });
             let pair = pair_done.then(|| state.pipe_pairs.remove(&(slot.from, slot.to))).flatten();
-            (slot, pair)
+            (slot, pair, closing)
         };
         drop(slot);
         drop(pair);
+        if let Some(closing) = closing {
+            // Forgotten once the worker closed it (a newer one of the same key stays).
+            let router = Arc::downgrade(self);
+            control::spawn(move || async move {
+                closing.gone().await;
+                if let Some(router) = router.upgrade() {
+                    let mut state = router.state.lock();
+                    if state.pipe_closings.get(&key).is_some_and(|c| Arc::ptr_eq(c, &closing)) {
+                        state.pipe_closings.remove(&key);
+                    }
+                }
+            });
+        }
         self.collect_empty_shards();
     }
 
