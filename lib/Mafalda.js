@@ -4,6 +4,7 @@ const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { InvalidStateError } = require('./errors');
 const { binding, call, callSync } = require('./native');
 const { checkAppData, checkOptionsObject, clone } = require('./validate');
+const { encodeCodecParameterValues } = require('./codecParameterValues');
 const { normalizeListenInfo } = require('./listenInfos');
 const { Registry } = require('./registry');
 const { MafaldaRouter } = require('./Router');
@@ -62,7 +63,7 @@ class Mafalda extends EnhancedEventEmitter {
 		}
 		checkAppData(appData);
 		if (this.#closed) throw new InvalidStateError('Mafalda closed');
-		const native = await call(this.#native.createRouter(clone(mediaCodecs)));
+		const native = await call(this.#native.createRouter(encodeCodecParameterValues({ codecs: clone(mediaCodecs) }).codecs));
 		if (this.#closed) {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');

@@ -4,6 +4,7 @@ const { NativeObject } = require('./NativeObject');
 const { InvalidStateError, UnsupportedError } = require('./errors');
 const { call, callSync } = require('./native');
 const { checkAppData, clone } = require('./validate');
+const { encodeCodecParameterValues, decodeCodecParameterValues } = require('./codecParameterValues');
 const { normalizeListenInfo, listenInfoFromListenIp, listenInfosFromListenIps } = require('./listenInfos');
 const { checkCryptoSuite } = require('./srtpParameters');
 const { routerDump, appIdsOf } = require('./dumps');
@@ -51,7 +52,7 @@ class MafaldaRouter extends NativeObject {
 	constructor({ native, registry, appData, poolWebRtcServers }) {
 		super({ native, registry, appData, kind: 'Router' });
 		this.#poolWebRtcServers = poolWebRtcServers;
-		this.#rtpCapabilities = native.rtpCapabilities;
+		this.#rtpCapabilities = decodeCodecParameterValues(native.rtpCapabilities);
 	}
 
 	get id() { return this._native.id; }
@@ -243,7 +244,7 @@ class MafaldaRouter extends NativeObject {
 		const producer = this.#producers.get(producerId);
 		if (!producer) return false;
 		try {
-			return callSync(() => this._native.canConsume(producer._nativeId, clone(rtpCapabilities)));
+			return callSync(() => this._native.canConsume(producer._nativeId, encodeCodecParameterValues(clone(rtpCapabilities))));
 		} catch {
 			return false;
 		}

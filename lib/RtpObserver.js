@@ -66,8 +66,9 @@ class RtpObserver extends NativeObject {
 		return producer;
 	}
 
+	/** Its worker died while the router lives on (on other workers): the router forgets it too. */
 	_handleNativeEvent(name) {
-		if (name === 'routerclose') this.routerClosed();
+		if (name === 'routerclose') this._closedBy('routerclose', '@close');
 	}
 }
 

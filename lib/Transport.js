@@ -209,6 +209,10 @@ class Transport extends NativeObject {
 			throw new TypeError('if given, mid must be non empty string');
 		}
 		if (!rtpCapabilities || typeof rtpCapabilities !== 'object') throw new TypeError('missing rtpCapabilities');
+		// The core would skip such codecs; mediasoup refuses them.
+		if (Array.isArray(rtpCapabilities.codecs) && rtpCapabilities.codecs.some((codec) => !codec || typeof codec !== 'object')) {
+			throw new TypeError('codec is not an object');
+		}
 		if (enableRtx !== undefined && typeof enableRtx !== 'boolean') throw new TypeError('if given, enableRtx must be a boolean');
 		if (typeof ignoreDtx !== 'boolean') throw new TypeError('if given, ignoreDtx must be a boolean');
 		this._checkOpen();

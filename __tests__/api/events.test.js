@@ -9,7 +9,7 @@
 const dgram = require('node:dgram');
 const { Mafalda, InvalidStateError } = require('../..');
 const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('../helpers/codecs');
-const { rtpSink, rtpSource, waitFor } = require('../helpers/rtp');
+const { rtpPacket, rtpSink, rtpSource, waitFor } = require('../helpers/rtp');
 
 const listenIp = '127.0.0.1';
 
@@ -117,6 +117,20 @@ describe('events with real media', () => {
 		expect(await waitFor(() => sink.packets.length > 0)).toBe(true);
 	});
 
+	test('RTP the app injects into a DirectTransport producer (send()) reaches a PlainTransport consumer with the consumer\'s SSRC', async () => {
+		const direct = await ctx.router.createDirectTransport();
+		const producer = await direct.produce({ kind: 'audio', rtpParameters: opusProducerParameters(0x8888) });
+		const recv = await ctx.router.createPlainTransport({ listenIp, rtcpMux: true });
+		const sink = await rtpSink();
+		ctx.cleanups.push(() => sink.close());
+		await recv.connect({ ip: listenIp, port: sink.port });
+		const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: ctx.router.rtpCapabilities });
+		expect(() => producer.send('not a packet')).toThrow(new TypeError('rtpPacket must be a Buffer'));
+		for (let seq = 1; seq <= 20; seq += 1) producer.send(rtpPacket({ seq, ssrc: 0x8888, payloadType: 111 }));
+		expect(await waitFor(() => sink.packets.length >= 10)).toBe(true);
+		expect(sink.packets.every((packet) => packet.ssrc === consumer.rtpParameters.encodings[0].ssrc)).toBe(true);
+	});
+
 	test('sendRtcp() wants a Buffer and an open transport', async () => {
 		const direct = await ctx.router.createDirectTransport();
 		expect(() => direct.sendRtcp('rtcp')).toThrow(new TypeError('rtcpPacket must be a Buffer'));
@@ -182,8 +196,10 @@ describe('events with real media', () => {
 		dataProducer.send(Buffer.alloc(0));
 		dataProducer.send('hi');
 		dataProducer.send(Buffer.from([1, 2, 3]));
-		expect(await waitFor(() => messages.length === 4)).toBe(true);
-		expect(messages).toEqual([[56, 1], [57, 1], [51, 2], [53, 3]]);
+		// A PPID the app gives is kept (here: binary sent as a string's).
+		dataProducer.send(Buffer.from([4, 5]), 51);
+		expect(await waitFor(() => messages.length === 5)).toBe(true);
+		expect(messages).toEqual([[56, 1], [57, 1], [51, 2], [53, 3], [51, 2]]);
 	});
 
 	test('a paused data consumer follows its data producer (dataproducerpause/resume once each, no observer events); transportclose does not follow an app close', async () => {
@@ -224,6 +240,7 @@ describe('events with real media', () => {
 		await b.connect({ ip: listenIp, port: a.tuple.localPort });
 		const direct = await ctx.router.createDirectTransport();
 		const dataProducer = await direct.produceData();
+		// The association starts with the first SCTP stream.
 		const sender = await a.consumeData({ dataProducerId: dataProducer.id });
 		expect(await waitFor(() => a.sctpState === 'connected' && b.sctpState === 'connected')).toBe(true);
 		// What arrives on b comes back to the app through a direct consumer.
@@ -233,7 +250,10 @@ describe('events with real media', () => {
 		receiver.on('message', () => { received += 1; });
 		const events = record(sender, ['sctpsendbufferfull', 'bufferedamountlow']);
 		await sender.setBufferedAmountLowThreshold(1000);
-		for (let i = 0; i < 50; i += 1) dataProducer.send(Buffer.alloc(1000, i));
+		// An empty send buffer takes one message bigger than itself; until the peer has
+		// acknowledged it, what follows does not fit.
+		dataProducer.send(Buffer.alloc(10000, 1));
+		for (let i = 0; i < 5; i += 1) dataProducer.send(Buffer.alloc(3000, i));
 		expect(await waitFor(() => events.some(([name]) => name === 'bufferedamountlow'))).toBe(true);
 		expect(await waitFor(() => received > 0)).toBe(true);
 		expect(events.filter(([name]) => name === 'sctpsendbufferfull').length).toBeGreaterThan(0);
@@ -275,11 +295,12 @@ describe('RTP observers when their worker dies', () => {
 			expect(await waitFor(() => reports.at(-1)[0] === 'silence')).toBe(true);
 			const [, volumes] = reports.find(([name]) => name === 'volumes');
 			expect(volumes).toEqual([{ producer, volume: -10 }]);
-			const closes = [record(levels, ['routerclose']), record(speaker, ['routerclose'])];
+			// `@close` is how the router forgets an observer (it would keep a dead one otherwise).
+			const closes = [record(levels, ['@close', 'routerclose']), record(speaker, ['@close', 'routerclose'])];
 			const [{ id: workerId }] = (await mafalda.dump()).workers;
 			mafalda.simulateWorkerDeath(workerId);
 			expect(await waitFor(() => levels.closed && speaker.closed)).toBe(true);
-			expect(closes.map(namesOf)).toEqual([['routerclose'], ['routerclose']]);
+			expect(closes.map(namesOf)).toEqual([['@close', 'routerclose'], ['@close', 'routerclose']]);
 		} finally {
 			mafalda.close();
 		}

@@ -53,11 +53,28 @@ describe('Mafalda lifecycle', () => {
 	test('a router or WebRtcServer whose creation finishes after the pool closed is closed and the call rejects', async () => {
 		const mafalda = open(new Mafalda({ maxWorkers: 1 }));
 		await mafalda.createRouter({ mediaCodecs });
-		const router = mafalda.createRouter({ mediaCodecs });
-		const server = mafalda.createWebRtcServer({ listenInfos: [listenInfo] });
+		const calls = [mafalda.createRouter({ mediaCodecs }), mafalda.createWebRtcServer({ listenInfos: [listenInfo] })];
 		mafalda.close();
-		await expect(router).rejects.toThrow(InvalidStateError);
-		await expect(server).rejects.toThrow(InvalidStateError);
+		const outcomes = await Promise.allSettled(calls);
+		expect(outcomes.map(({ status, reason }) => [status, reason?.constructor, reason?.message])).toEqual([
+			['rejected', InvalidStateError, 'Mafalda closed'],
+			['rejected', InvalidStateError, 'Mafalda closed'],
+		]);
+	});
+
+	test('an app listener that throws becomes a process warning: the call that emitted the event still resolves', async () => {
+		const mafalda = open(new Mafalda({ maxWorkers: 1 }));
+		mafalda.observer.on('newrouter', () => { throw new Error('listener bug'); });
+		const warnings = [];
+		const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation((message) => warnings.push(message));
+		let router;
+		try {
+			router = await mafalda.createRouter({ mediaCodecs });
+		} finally {
+			emitWarning.mockRestore();
+		}
+		expect(router.closed).toBe(false);
+		expect(warnings).toEqual(['safeEmit() | event listener threw an error [event:newrouter]: Error: listener bug']);
 	});
 
 	test('drain() is refused outside a cluster, and the pool carries on', async () => {
