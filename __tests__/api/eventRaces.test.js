@@ -1,23 +1,18 @@
 'use strict';
 
 /**
- * Worker notifications that cross a change made in JS, and calls that cross a worker's
- * death (coverage of the JS layer, issue 12). A notification is injected where the addon
+ * Worker notifications that cross a change made in JS, and calls that cross a close made
+ * elsewhere (coverage of the JS layer, issue 12). A notification is injected where the addon
  * delivers it (`_handleNativeEvent`), as the worker would send it in that race: a
  * repeated pause, a report naming a producer already gone, one of another kind.
  */
 
 const { Mafalda, InvalidStateError } = require('../..');
+const { record, namesOf } = require('../helpers/events');
 const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('../helpers/codecs');
-const { rtpSource, waitFor } = require('../helpers/rtp');
+const { waitFor } = require('../helpers/rtp');
 
 const listenIp = '127.0.0.1';
-
-function record(emitter, names) {
-	const seen = [];
-	for (const name of names) emitter.on(name, (arg) => seen.push([name, arg]));
-	return seen;
-}
 
 describe('notifications that cross a change', () => {
 	const ctx = {};
@@ -42,8 +37,8 @@ describe('notifications that cross a change', () => {
 		await ctx.producer.resume();
 		expect(await waitFor(() => !consumer.producerPaused)).toBe(true);
 		consumer._handleNativeEvent('producerresume');
-		expect(events.map(([name]) => name)).toEqual(['producerpause', 'producerresume']);
-		expect(observed.map(([name]) => name)).toEqual(['pause', 'resume']);
+		expect(namesOf(events)).toEqual(['producerpause', 'producerresume']);
+		expect(namesOf(observed)).toEqual(['pause', 'resume']);
 	});
 
 	test('level and speaker reports naming a producer no longer known are dropped; notifications of another kind are ignored', async () => {

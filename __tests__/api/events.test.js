@@ -8,19 +8,11 @@
 
 const dgram = require('node:dgram');
 const { Mafalda, InvalidStateError } = require('../..');
+const { record, namesOf } = require('../helpers/events');
 const { mediaCodecs, opusProducerParameters, vp8ProducerParameters } = require('../helpers/codecs');
 const { rtpPacket, rtpSink, rtpSource, waitFor } = require('../helpers/rtp');
 
 const listenIp = '127.0.0.1';
-
-/** Counts the events of `emitter` named in `names`, with their first argument. */
-function record(emitter, names) {
-	const seen = [];
-	for (const name of names) emitter.on(name, (arg) => seen.push([name, arg]));
-	return seen;
-}
-
-const namesOf = (seen) => seen.map(([name]) => name);
 
 /**
  * A VP8 key frame (descriptor S=1, PID 0; payload header P=0 with the key frame start

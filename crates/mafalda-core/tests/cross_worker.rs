@@ -1,6 +1,6 @@
 //! Real workers, real RTP: a producer on one worker, its consumer on another.
 
-use mafalda_core::{shapes, EventSink, Mafalda, PoolOptions, Policy};
+use mafalda_core::{shapes, EventSink, Mafalda, MafaldaProducer, MafaldaRouter, MafaldaTransport, PoolOptions, Policy};
 use mafalda_core::router::WebRtcListen;
 use serde_json::{json, Value};
 use std::net::UdpSocket;
@@ -45,29 +45,39 @@ async fn count_piped_producers(mafalda: &Mafalda) -> usize {
     pairs.map(|pair| pair["producerIds"].as_array().unwrap().len()).sum()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rtp_flows_from_a_producer_on_one_worker_to_a_consumer_on_another() {
+/// A spread pool of 2 workers with a router and two PlainTransports (127.0.0.1,
+/// rtcp-mux), one on each worker: a comedia one to send to, one to connect to a sink.
+async fn two_workers() -> (Mafalda, MafaldaRouter, MafaldaTransport, MafaldaTransport) {
     let mafalda = Mafalda::new(pool(Policy::Spread, 2), EventSink::noop()).unwrap();
     let router = mafalda.create_router(shapes::media_codecs(&opus_codecs()).unwrap()).await.unwrap();
-    let plain = |extra: Value| {
-        let mut o = json!({ "listenInfo": { "ip": "127.0.0.1" }, "rtcpMux": true });
-        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        shapes::plain_transport_options(&o).unwrap()
+    let plain = |comedia: bool| {
+        shapes::plain_transport_options(&json!({ "listenInfo": { "ip": "127.0.0.1" }, "rtcpMux": true, "comedia": comedia })).unwrap()
     };
-    let send = router.create_plain_transport(plain(json!({ "comedia": true }))).await.unwrap();
-    let recv = router.create_plain_transport(plain(json!({}))).await.unwrap();
+    let send = router.create_plain_transport(plain(true)).await.unwrap();
+    let recv = router.create_plain_transport(plain(false)).await.unwrap();
     assert_ne!(send.worker_id(), recv.worker_id(), "spread puts the two transports on two workers");
+    (mafalda, router, send, recv)
+}
 
-    let producer = send
+/// An opus producer of `ssrc` (payload type 111) on `transport`.
+async fn produce_opus(transport: &MafaldaTransport, ssrc: u32) -> MafaldaProducer {
+    transport
         .produce(shapes::produce(&json!({
             "kind": "audio",
             "rtpParameters": {
                 "codecs": [{ "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 }],
-                "encodings": [{ "ssrc": 1111 }]
+                "encodings": [{ "ssrc": ssrc }]
             }
         })).unwrap())
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtp_flows_from_a_producer_on_one_worker_to_a_consumer_on_another() {
+    let (mafalda, router, send, recv) = two_workers().await;
+
+    let producer = produce_opus(&send, 1111).await;
 
     let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
     sink.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
@@ -171,38 +181,11 @@ fn rtp_reaches(source: &UdpSocket, target: &str, sink: &UdpSocket, want: u32, se
 /// be on its way to the worker. Each round must pipe again, and RTP must cross.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_producer_is_piped_again_right_after_its_last_pipe_closed() {
-    let mafalda = Mafalda::new(pool(Policy::Spread, 2), EventSink::noop()).unwrap();
-    let router = mafalda.create_router(shapes::media_codecs(&opus_codecs()).unwrap()).await.unwrap();
-    let plain = |extra: Value| {
-        let mut o = json!({ "listenInfo": { "ip": "127.0.0.1" }, "rtcpMux": true });
-        o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        shapes::plain_transport_options(&o).unwrap()
-    };
-    let send = router.create_plain_transport(plain(json!({ "comedia": true }))).await.unwrap();
-    let recv = router.create_plain_transport(plain(json!({}))).await.unwrap();
-    assert_ne!(send.worker_id(), recv.worker_id(), "spread puts the two transports on two workers");
-    let producer = send
-        .produce(shapes::produce(&json!({
-            "kind": "audio",
-            "rtpParameters": {
-                "codecs": [{ "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 }],
-                "encodings": [{ "ssrc": 1111 }]
-            }
-        })).unwrap())
-        .await
-        .unwrap();
+    let (mafalda, router, send, recv) = two_workers().await;
+    let producer = produce_opus(&send, 1111).await;
     // While a second pipe stays, the shard pair's PipeTransports stay open, so each
     // re-pipe is one consume and one produce away from the close, as in a room.
-    let other = send
-        .produce(shapes::produce(&json!({
-            "kind": "audio",
-            "rtpParameters": {
-                "codecs": [{ "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 }],
-                "encodings": [{ "ssrc": 2222 }]
-            }
-        })).unwrap())
-        .await
-        .unwrap();
+    let other = produce_opus(&send, 2222).await;
     let caps = serde_json::to_value(router.rtp_capabilities()).unwrap();
     let kept = recv.consume(shapes::consume(&json!({ "producerId": other.id(), "rtpCapabilities": caps })).unwrap()).await.unwrap();
     let sink = UdpSocket::bind("127.0.0.1:0").unwrap();
