@@ -266,7 +266,7 @@ describe('events with real media', () => {
 });
 
 describe('RTP observers when their worker dies', () => {
-	test('the audio level observer reports volumes, then silence when the source stops; both observers close with routerclose', async () => {
+	test('the audio level observer reports volumes, then silence when the source stops; both observers and a DirectTransport close with routerclose', async () => {
 		const mafalda = new Mafalda({ maxWorkers: 1 });
 		try {
 			const router = await mafalda.createRouter({ mediaCodecs });
@@ -287,12 +287,13 @@ describe('RTP observers when their worker dies', () => {
 			expect(await waitFor(() => reports.at(-1)[0] === 'silence')).toBe(true);
 			const [, volumes] = reports.find(([name]) => name === 'volumes');
 			expect(volumes).toEqual([{ producer, volume: -10 }]);
+			const direct = await router.createDirectTransport();
 			// `@close` is how the router forgets an observer (it would keep a dead one otherwise).
-			const closes = [record(levels, ['@close', 'routerclose']), record(speaker, ['@close', 'routerclose'])];
+			const closes = [record(levels, ['@close', 'routerclose']), record(speaker, ['@close', 'routerclose']), record(direct, ['routerclose'])];
 			const [{ id: workerId }] = (await mafalda.dump()).workers;
 			mafalda.simulateWorkerDeath(workerId);
-			expect(await waitFor(() => levels.closed && speaker.closed)).toBe(true);
-			expect(closes.map(namesOf)).toEqual([['@close', 'routerclose'], ['@close', 'routerclose']]);
+			expect(await waitFor(() => levels.closed && speaker.closed && direct.closed)).toBe(true);
+			expect(closes.map(namesOf)).toEqual([['@close', 'routerclose'], ['@close', 'routerclose'], ['routerclose']]);
 		} finally {
 			mafalda.close();
 		}
