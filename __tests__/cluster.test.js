@@ -399,4 +399,100 @@ describe('a MafaldaRouter across servers (NATS)', () => {
 	});
 });
 
+
+/**
+ * The piped producer on the target node keeps the source producer's id (`produce({ id })`
+ * there), so a new node pipe of a producer made right after its last one to that node
+ * closed must not reach that node's worker before the old piped producer is gone.
+ * Its own small cluster: two media nodes, and an owner with a worker of its own, so
+ * that either end of a pipe can be on the owner (an end made here, with no NATS hop) or
+ * on a node (through calls); a signaling-only owner has both ends on nodes.
+ */
+describe('a producer piped to a node again right after its last pipe there closed', () => {
+	const cleanups = [];
+	let nats;
+	let owners;
+
+	beforeAll(async () => {
+		nats = await startNats({ token: TOKEN });
+		const nodes = await Promise.all([['repipe-1', '127.0.0.2'], ['repipe-2', '127.0.0.3']].map(([nodeId, ip]) =>
+			startNode({ nats: nats.url, nodeId, ip, token: TOKEN }).then((n) => n.ready)));
+		cleanups.push(() => Promise.all(nodes.map((n) => n.kill('SIGKILL'))));
+		owners = {};
+		for (const [name, maxWorkers] of [['signaling', 0], ['hybrid', 1]]) {
+			const mafalda = new Mafalda({
+				maxWorkers,
+				policy: 'spread',
+				cluster: { servers: nats.url, token: TOKEN, nodeId: `repipe-${name}`, announcedAddress: '127.0.0.1', heartbeatInterval: 300 },
+			});
+			cleanups.push(() => mafalda.close());
+			await mafalda.ready();
+			expect(await waitFor(async () => (await mafalda.dump()).nodes.filter((n) => n.maxWorkers > 0).length === maxWorkers + 2)).toBe(true);
+			owners[name] = { mafalda, router: await mafalda.createRouter({ mediaCodecs }) };
+		}
+	});
+
+	afterAll(async () => {
+		for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+		await nats?.stop();
+	});
+
+	/**
+	 * 100 rounds of consume → RTP with the consumer's SSRC → close → consume at once, on
+	 * one transport of node `to` of a producer of node `from` (undefined: the owner). For
+	 * the first 60 a second producer's pipe keeps the node pair's PipeTransports open
+	 * (each re-pipe is one consume and one produce away from the close, as in a room);
+	 * then each pipe's close closes the pair too, and each re-pipe makes a new one.
+	 */
+	async function repipeRounds({ mafalda, router }, from, to, ssrcBase) {
+		const send = await plainTransportOn(router, from, { comedia: true });
+		const producer = await send.produce({ kind: 'audio', rtpParameters: opusProducerParameters(ssrcBase) });
+		const other = await send.produce({ kind: 'audio', rtpParameters: opusProducerParameters(ssrcBase + 1) });
+		const source = await rtpSource({ host: send.tuple.localAddress, port: send.tuple.localPort, ssrc: ssrcBase, payloadType: 111 });
+		const recv = await plainTransportOn(router, to);
+		const sink = await rtpSink();
+		await recv.connect({ ip: '127.0.0.1', port: sink.port });
+		const { nodeId } = await mafalda.dump();
+		const pipesOf = async (id) => (await mafalda.dump()).nodePipes.filter((p) => p.producerId === id);
+		let kept = await recv.consume({ producerId: other.id, rtpCapabilities: router.rtpCapabilities });
+		try {
+			for (let round = 0; round < 100; round++) {
+				if (round === 60) {
+					kept.close();
+					kept = undefined;
+				}
+				const consumer = await recv.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })
+					.catch((e) => { throw new Error(`round ${round}: consume failed: ${e.message}`); });
+				expect(consumer.piped).toBe(true);
+				const pipes = await pipesOf(producer.id);
+				expect(pipes.map((p) => `${p.fromNodeId}>${p.toNodeId}`)).toEqual([`${from ?? nodeId}>${to ?? nodeId}`]);
+				const { ssrc } = consumer.rtpParameters.encodings[0];
+				const arrived = await waitFor(() => sink.packets.some((p) => p.ssrc === ssrc), { timeoutMs: 10000, intervalMs: 10 });
+				if (!arrived) throw new Error(`round ${round}: no RTP with the consumer's SSRC across the new pipe`);
+				// The pipe's last user: the next round's consume comes right after.
+				consumer.close();
+			}
+			expect(await waitFor(async () => (await pipesOf(producer.id)).length === 0)).toBe(true);
+		} finally {
+			kept?.close();
+			source.stop();
+			sink.close();
+			recv.close();
+			send.close();
+		}
+	}
+
+	test('both ends on other nodes (the owner only signals)', async () => {
+		await repipeRounds(owners.signaling, 'repipe-1', 'repipe-2', 71000);
+	});
+
+	test('the source end on the owner, the target end on a node', async () => {
+		await repipeRounds(owners.hybrid, undefined, 'repipe-2', 72000);
+	});
+
+	test('the source end on a node, the target end on the owner', async () => {
+		await repipeRounds(owners.hybrid, 'repipe-1', undefined, 73000);
+	});
+});
+
 const shared = {};

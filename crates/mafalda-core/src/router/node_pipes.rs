@@ -11,8 +11,15 @@
 //! it further among themselves). SCTP data producers go the same way (`consumeData`
 //! on the source end, `produceData` on the target end, over the pair's SCTP
 //! association); there the piped one has an id of its own, which consumers there use.
+//!
+//! The piped producer keeps the source's id on the target node, so a media pipe's slot
+//! outlives its last lease until the target end no longer has it, and a new pipe of
+//! that producer to that node waits for it (`pipe_close.rs`): a close travels to the
+//! other node and its worker as a later request, which a new pipe must not overtake.
 
+use crate::control;
 use crate::error::{ErrorKind, MafaldaError, Result};
+use crate::router::pipe_close::{ClosingPipe, PipeEnd};
 use crate::router::transport::MafaldaTransport;
 use crate::router::{RouterInner, RouterState, Target, TransportKind};
 use crate::{MafaldaConsumer, MafaldaDataConsumer, MafaldaDataProducer, MafaldaProducer};
@@ -33,6 +40,8 @@ pub(crate) struct NodePipeSlot {
     pub to: String,
     refs: usize,
     piped: Arc<OnceCell<NodePiped>>,
+    /// The previous pipe of this key, until its piped producer is gone from the target.
+    closing: Option<Arc<ClosingPipe<NodeEnd>>>,
 }
 
 /// The two ends of one (data) producer's pipe; dropping it closes both, consumer first.
@@ -71,6 +80,21 @@ impl Drop for NodePair {
 pub(crate) struct NodePairEntry {
     users: usize,
     pair: Arc<OnceCell<NodePair>>,
+}
+
+/// A node pair's target end, for a closing pipe to ask (held: the pair stays open
+/// while asked, even once its last pipe is gone).
+pub(crate) struct NodeEnd(Arc<OnceCell<NodePair>>);
+
+impl PipeEnd for NodeEnd {
+    /// Asks the transport itself, here or through a call to its node: the same dump.
+    async fn still_has(&self, id: &ProducerId) -> bool {
+        let Some(pair) = self.0.get() else { return false };
+        let id = id.to_string();
+        pair.target.dump().await.is_ok_and(|dump| {
+            dump["producerIds"].as_array().is_some_and(|ids| ids.iter().any(|p| p.as_str() == Some(id.as_str())))
+        })
+    }
 }
 
 /// Keeps one node pipe open while held.
@@ -132,10 +156,15 @@ impl RouterInner {
         if from == to {
             return Ok(None);
         }
-        let (lease, piped, pair) = self.take_node_lease(NodePipeKey::Media(producer_id, to.clone()), &from, &to);
+        let (lease, piped, pair, closing) = self.take_node_lease(NodePipeKey::Media(producer_id, to.clone()), &from, &to);
         let this = self.clone();
         piped
             .get_or_try_init(|| async move {
+                // The previous pipe of this producer there must be closed there first:
+                // the new one takes the same id.
+                if let Some(closing) = closing {
+                    closing.gone().await;
+                }
                 let pair = pair.get_or_try_init(|| this.create_node_pair(&from, &to)).await?;
                 this.pipe_across(pair, producer_id).await
             })
@@ -173,7 +202,7 @@ impl RouterInner {
         if direct {
             return Err(crate::error::unsupported("a DirectTransport's data producer cannot be consumed on another node (it has no SCTP stream to pipe)"));
         }
-        let (lease, piped, pair) = self.take_node_lease(NodePipeKey::Data(id, to.clone()), &from, &to);
+        let (lease, piped, pair, _) = self.take_node_lease(NodePipeKey::Data(id, to.clone()), &from, &to);
         let this = self.clone();
         let piped = piped
             .get_or_try_init(|| async move {
@@ -188,33 +217,39 @@ impl RouterInner {
         Ok((Some(lease), there))
     }
 
-    /// Takes a reference on the (key) pipe and, for its first user, on its node pair.
+    /// Takes a reference on the (key) pipe and, for its first user, on its node pair;
+    /// with the previous pipe of the key while it is still closing.
+    #[allow(clippy::type_complexity)]
     fn take_node_lease(
         self: &Arc<Self>,
         key: NodePipeKey,
         from: &str,
         to: &str,
-    ) -> (NodePipeLease, Arc<OnceCell<NodePiped>>, Arc<OnceCell<NodePair>>) {
+    ) -> (NodePipeLease, Arc<OnceCell<NodePiped>>, Arc<OnceCell<NodePair>>, Option<Arc<ClosingPipe<NodeEnd>>>) {
         let (from, to) = (from.to_string(), to.to_string());
-        let (piped, pair) = {
+        let (piped, pair, closing) = {
             let mut state = self.state.lock();
-            let mut new_slot = false;
-            let slot = state.node_pipes.entry(key.clone()).or_insert_with(|| {
-                new_slot = true;
-                NodePipeSlot { from: from.clone(), to: to.clone(), refs: 0, piped: Arc::new(OnceCell::new()) }
+            let slot = state.node_pipes.entry(key.clone()).or_insert_with(|| NodePipeSlot {
+                from: from.clone(),
+                to: to.clone(),
+                refs: 0,
+                piped: Arc::new(OnceCell::new()),
+                closing: None,
             });
+            // A slot kept for its closing pipe has no user either.
+            let first = slot.refs == 0;
             slot.refs += 1;
-            let piped = slot.piped.clone();
+            let (piped, closing) = (slot.piped.clone(), slot.closing.clone());
             let entry = state
                 .node_pairs
                 .entry((from.clone(), to.clone()))
                 .or_insert_with(|| NodePairEntry { users: 0, pair: Arc::new(OnceCell::new()) });
-            if new_slot {
+            if first {
                 entry.users += 1;
             }
-            (piped, entry.pair.clone())
+            (piped, entry.pair.clone(), closing)
         };
-        (NodePipeLease { router: Arc::downgrade(self), key }, piped, pair)
+        (NodePipeLease { router: Arc::downgrade(self), key }, piped, pair, closing)
     }
 
     async fn create_node_pair(self: &Arc<Self>, from: &str, to: &str) -> Result<NodePair> {
@@ -314,24 +349,69 @@ impl RouterInner {
         Ok(NodePiped::Data { consumer, producer })
     }
 
-    fn release_node_pipe(&self, key: &NodePipeKey) {
-        let (slot, pair) = {
+    fn release_node_pipe(self: &Arc<Self>, key: &NodePipeKey) {
+        let (piped, slot, pair, closing) = {
             let mut state = self.state.lock();
-            let last = state.node_pipes.get_mut(key).is_some_and(|slot| {
-                slot.refs = slot.refs.saturating_sub(1);
-                slot.refs == 0
-            });
-            let Some(slot) = last.then(|| state.node_pipes.remove(key)).flatten() else { return };
+            let RouterState { node_pipes, node_pairs, .. } = &mut *state;
+            let Some(slot) = node_pipes.get_mut(key) else { return };
+            slot.refs = slot.refs.saturating_sub(1);
+            if slot.refs > 0 {
+                return;
+            }
             let pair_key = (slot.from.clone(), slot.to.clone());
-            let pair_done = state.node_pairs.get_mut(&pair_key).is_some_and(|p| {
+            // A media pipe that was made leaves its piped producer closing on the target.
+            let closing = match key {
+                NodePipeKey::Media(producer_id, _) if slot.piped.initialized() => node_pairs
+                    .get(&pair_key)
+                    .map(|p| Arc::new(ClosingPipe::new(NodeEnd(p.pair.clone()), *producer_id))),
+                _ => None,
+            };
+            if let Some(closing) = &closing {
+                slot.closing = Some(closing.clone());
+            }
+            // The slot stays while a closing pipe (this one or an earlier one) is pending.
+            let (piped, slot) = if slot.closing.is_some() {
+                (Some(std::mem::replace(&mut slot.piped, Arc::new(OnceCell::new()))), None)
+            } else {
+                (None, node_pipes.remove(key))
+            };
+            let pair_done = node_pairs.get_mut(&pair_key).is_some_and(|p| {
                 p.users = p.users.saturating_sub(1);
                 p.users == 0
             });
-            let pair = pair_done.then(|| state.node_pairs.remove(&pair_key)).flatten();
-            (slot, pair)
+            let pair = pair_done.then(|| node_pairs.remove(&pair_key)).flatten();
+            (piped, slot, pair, closing)
         };
+        // Closes both ends of the pipe (the close of the target end is sent first, before
+        // any look at it); then the pair, unless a closing pipe holds it.
+        drop(piped);
         drop(slot);
         drop(pair);
+        if let Some(closing) = closing {
+            // Forgotten once gone there, unless a newer pipe of the key took the slot.
+            let (router, key) = (Arc::downgrade(self), key.clone());
+            control::spawn(move || async move {
+                closing.gone().await;
+                let Some(router) = router.upgrade() else { return };
+                let done = {
+                    let mut state = router.state.lock();
+                    match state.node_pipes.get_mut(&key) {
+                        Some(slot) if slot.closing.as_ref().is_some_and(|c| Arc::ptr_eq(c, &closing)) => {
+                            if slot.refs == 0 {
+                                state.node_pipes.remove(&key).map(|slot| (Some(slot), None))
+                            } else {
+                                Some((None, slot.closing.take()))
+                            }
+                        }
+                        _ => None,
+                    }
+                };
+                // Dropped here, out of the lock: the held pair closes its transports.
+                drop(done);
+                drop(closing);
+                router.collect_empty_shards();
+            });
+        }
         self.collect_empty_shards();
     }
 

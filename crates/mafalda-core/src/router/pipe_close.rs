@@ -6,7 +6,9 @@
 //! handled that close is refused: "a Producer with same producerId already exists" (same
 //! PipeTransport) or "Channel request handler with ID ... already exists" (a new pair).
 //! So the old end is kept here, and the next pipe of the same producer there waits
-//! until the worker no longer has it.
+//! until the worker no longer has it. Between nodes it is the same: the piped producer
+//! takes the id on the target node (`produce({ id })`), so a `PipeEnd` is either a
+//! PipeTransport of this process or a node pair's target end (`node_pipes.rs`).
 
 use mediasoup::prelude::*;
 use std::time::Duration;
@@ -20,16 +22,29 @@ const LOOK_AGAIN: Duration = Duration::from_millis(2);
 /// stops the wait; the new pipe then fails with the worker's error, as before.
 const GIVE_UP: Duration = Duration::from_secs(5);
 
-pub(crate) struct ClosingPipe {
-    /// The PipeTransport of the old pipe producer, asked whether it still has it (held:
-    /// when the pair closed too, it stays open to be asked).
-    target: PipeTransport,
+/// An end a pipe producer lived on, asked whether its worker still has it.
+pub(crate) trait PipeEnd {
+    /// `false` once the worker no longer has producer `id` there, or cannot tell (the
+    /// end, its worker or its node is gone).
+    async fn still_has(&self, id: &ProducerId) -> bool;
+}
+
+impl PipeEnd for PipeTransport {
+    async fn still_has(&self, id: &ProducerId) -> bool {
+        self.dump().await.is_ok_and(|dump| dump.producer_ids.contains(id))
+    }
+}
+
+pub(crate) struct ClosingPipe<E: PipeEnd = PipeTransport> {
+    /// The end of the old pipe producer, asked whether it still has it (held: when the
+    /// pair closed too, it stays open to be asked).
+    target: E,
     producer_id: ProducerId,
     gone: OnceCell<()>,
 }
 
-impl ClosingPipe {
-    pub fn new(target: PipeTransport, producer_id: ProducerId) -> Self {
+impl<E: PipeEnd> ClosingPipe<E> {
+    pub fn new(target: E, producer_id: ProducerId) -> Self {
         Self { target, producer_id, gone: OnceCell::new() }
     }
 
@@ -39,7 +54,7 @@ impl ClosingPipe {
         self.gone
             .get_or_init(|| async {
                 let still_there = async {
-                    while self.target.dump().await.is_ok_and(|dump| dump.producer_ids.contains(&self.producer_id)) {
+                    while self.target.still_has(&self.producer_id).await {
                         tokio::time::sleep(LOOK_AGAIN).await;
                     }
                 };
