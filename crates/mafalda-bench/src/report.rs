@@ -172,8 +172,7 @@ is during the Mafalda ramp (see the runs table), so this target is not reliably 
             let _ = writeln!(
                 md,
                 "- **Small rooms.** Spread put every room on several workers: {} pipes, {:.1}× the worker CPU per \
-delivered packet of pack, and {:.1} % loss on this machine. Pack used {} of {} workers with {} pipes (a few rooms \
-straddle two workers where a worker crossed the watermark mid-room). One-room-per-worker used {} workers and no \
+delivered packet of pack, and {:.1} % loss on this machine. Pack used {} of {} workers with {} pipes{}. One-room-per-worker used {} workers and no \
 pipes; on a machine with a core per worker that is the same work spread thinner.",
                 spread.pipes,
                 spread.window.worker_cpu_us_per_packet() / pack.window.worker_cpu_us_per_packet().max(1e-9),
@@ -181,6 +180,8 @@ pipes; on a machine with a core per worker that is the same work spread thinner.
                 pack.workers_used,
                 s.max_workers,
                 pack.pipes,
+                // Pipes under pack only come from rooms split where a worker reached its ceiling mid-room.
+                if pack.pipes > 0 { " (a few rooms straddle two workers where a worker reached the room ceiling mid-room)" } else { " (every room on one worker)" },
                 own.workers_used
             );
         }
