@@ -204,7 +204,7 @@ export interface MafaldaDump {
 }
 
 /** The versions the mediasoup worker runs on, read from the libraries linked into this process. */
-export function nativeVersions(): { openssl: string; libuv: string; libsrtp: string };
+export function nativeVersions(): { openssl: string; libuv: string; libsrtp: string; libsrtpCrypto: string };
 
 export class UnsupportedError extends Error {}
 export class InvalidStateError extends Error {}

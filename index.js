@@ -28,7 +28,7 @@ const { UnsupportedError, InvalidStateError } = require('./lib/errors');
 const { version } = require('./package.json');
 const { binding } = require('./lib/native');
 
-/** `{ openssl, libuv, libsrtp }`: the versions the mediasoup worker runs on, read from this process. */
+/** `{ openssl, libuv, libsrtp, libsrtpCrypto }`: the versions the mediasoup worker runs on (and the crypto library under libsrtp), read from this process. */
 function nativeVersions() {
 	return binding.nativeVersions();
 }

@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { platformKey } = require('../lib/platform');
 const { describeLoadFailure } = require('../lib/loadBinding');
+const { sharedLibraries, ALLOWED } = require('./helpers/sharedLibraries');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
@@ -36,6 +37,7 @@ const mediasoup = require('mafalda-sfu/mediasoup');
 		mediasoupCandidates: msTransport.iceCandidates.length,
 		typedAsMediasoupDoes: msTransport instanceof mediasoup.types.WebRtcTransport && worker instanceof mediasoup.types.Worker,
 		workers: (await mafalda.dump()).workers.length,
+		versions: require('mafalda-sfu').nativeVersions(),
 	}));
 	worker.close();
 	mafalda.close();
@@ -134,6 +136,10 @@ describe('npm run package', () => {
 		expect(run.mediasoupCandidates).toBe(1);
 		expect(run.typedAsMediasoupDoes).toBe(true);
 		expect(run.workers).toBe(1);
+		expect(run.versions).toMatchObject({ openssl: expect.stringMatching(/^OpenSSL 3\.5\./), libsrtpCrypto: 'openssl' });
+		// The prebuilt binary needs nothing but glibc and libgcc at run time.
+		const libraries = sharedLibraries(path.join(app, 'node_modules', `mafalda-sfu-${key}`, `mafalda-sfu.${key}.node`));
+		expect(libraries.filter((name) => !ALLOWED.test(name))).toEqual([]);
 
 		// strict TypeScript with node16 resolution, through the package's `exports`.
 		fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG));
@@ -151,7 +157,7 @@ describe('npm run package', () => {
 	test('without the platform package and without build tools, npm install fails and says what to install', () => {
 		const app = tempApp('nobinary');
 		apps.push(app);
-		// A PATH with node and sh only: no cargo, python3, compiler or pkg-config.
+		// A PATH with node and sh only: no cargo, python3, compiler, make or perl.
 		const bin = path.join(app, 'bin');
 		fs.mkdirSync(bin);
 		fs.symlinkSync(process.execPath, path.join(bin, 'node'));
@@ -167,7 +173,7 @@ describe('npm run package', () => {
 		console.log(`npm install of the main tarball alone, no build tools: exit ${result.status} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		expect(result.status).not.toBe(0);
 		expect(output).toContain(`mafalda-sfu: no prebuilt binary for ${key} is installed (package mafalda-sfu-${key})`);
-		expect(output).toMatch(/Rust \(cargo and rustc: https:\/\/rustup\.rs\); python3 .*; a C\+\+ compiler \(g\+\+\); pkg-config\./);
+		expect(output).toMatch(/Rust \(cargo and rustc: https:\/\/rustup\.rs\); python3 .*; a C\+\+ compiler \(g\+\+\); make \(OpenSSL's build\); perl with its core modules \(OpenSSL's Configure\)\./);
 		expect(output).toContain('`npm rebuild mafalda-sfu`');
 	}, 120_000);
 
@@ -184,11 +190,11 @@ describe('npm run package', () => {
 });
 
 test('a binary that cannot find a shared library names it and the package that has it', () => {
-	const missing = new Error('libnss3.so: cannot open shared object file: No such file or directory');
+	const missing = new Error('libgcc_s.so.1: cannot open shared object file: No such file or directory');
 	const loaderError = new Error('Cannot find native binding.');
 	loaderError.cause = Object.assign(new Error("Cannot find module './mafalda-sfu.linux-x64-gnu.node'"), { cause: missing });
 	expect(describeLoadFailure(loaderError)).toBe(
-		`mafalda-sfu: the native binary for ${key} needs the shared library libnss3.so, which is not installed ` +
-			'(Debian/Ubuntu: apt-get install libnss3; the binary needs libnss3 and libnspr4).'
+		`mafalda-sfu: the native binary for ${key} needs the shared library libgcc_s.so.1, which is not installed ` +
+			'(Debian/Ubuntu: apt-get install libgcc-s1).'
 	);
 });

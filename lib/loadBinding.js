@@ -9,13 +9,13 @@
 
 const { prebuiltTargets, platformKey } = require('./platform');
 
-/** A missing shared library the binary links against (Debian package that has it). */
+/**
+ * A missing shared library the binary links against (Debian package that has it).
+ * Besides glibc, whose absence no one survives to read, it needs libgcc only:
+ * OpenSSL, libsrtp and libuv are inside it.
+ */
 const SHARED_LIBRARIES = {
-	'libnss3.so': 'libnss3',
-	'libnssutil3.so': 'libnss3',
-	'libnspr4.so': 'libnspr4',
-	'libplc4.so': 'libnspr4',
-	'libplds4.so': 'libnspr4',
+	'libgcc_s.so': 'libgcc-s1',
 };
 
 /** The loader's error and the ones it chains as `cause` (one per place it tried). */
@@ -45,7 +45,7 @@ function describeLoadFailure(error) {
 		const pkg = SHARED_LIBRARIES[library.replace(/\.so.*$/, '.so')];
 		return (
 			`mafalda-sfu: the native binary for ${key} needs the shared library ${library}, which is not installed` +
-			(pkg ? ` (Debian/Ubuntu: apt-get install ${pkg}; the binary needs libnss3 and libnspr4)` : '') +
+			(pkg ? ` (Debian/Ubuntu: apt-get install ${pkg})` : '') +
 			'.'
 		);
 	}
@@ -66,8 +66,7 @@ function describeLoadFailure(error) {
 	}
 	return (
 		`mafalda-sfu: no native binary for ${key} could be loaded: ${install}` +
-		'build one from source with `npm rebuild mafalda-sfu` (needs Rust, g++, pkg-config, python3 with pip, ' +
-		'libssl-dev and libsrtp2-dev).' +
+		'build one from source with `npm rebuild mafalda-sfu` (needs Rust, g++, make, perl and python3 with pip).' +
 		(details ? `\nWhat was tried:\n${details}` : '')
 	);
 }

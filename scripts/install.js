@@ -54,12 +54,8 @@ function missingBuildTools() {
 	if (!has('cargo') || !has('rustc')) missing.push('Rust (cargo and rustc: https://rustup.rs)');
 	if (!has('python3')) missing.push('python3 (and python3-pip: the worker build pip-installs meson and ninja)');
 	if (!has('c++') && !has('g++')) missing.push('a C++ compiler (g++)');
-	if (!has('pkg-config')) {
-		missing.push('pkg-config');
-	} else {
-		if (!has('pkg-config', ['--exists', 'openssl'])) missing.push('OpenSSL 3 headers (libssl-dev)');
-		if (!has('pkg-config', ['--exists', 'libsrtp2'])) missing.push('libsrtp2 headers (libsrtp2-dev)');
-	}
+	if (!has('make')) missing.push('make (OpenSSL\'s build)');
+	if (!has('perl', ['-MIPC::Cmd', '-e', '1'])) missing.push('perl with its core modules (OpenSSL\'s Configure)');
 	return missing;
 }
 
@@ -80,8 +76,8 @@ function buildFromSource() {
 	if (missing.length > 0) {
 		fail(
 			`no prebuilt binary for ${key} is installed (package mafalda-sfu-${key}), and building one from source ` +
-				`needs what this machine lacks: ${missing.join('; ')}. On Debian/Ubuntu: apt-get install g++ pkg-config ` +
-				'python3 python3-pip libssl-dev libsrtp2-dev, and Rust from https://rustup.rs; then `npm rebuild mafalda-sfu`.'
+				`needs what this machine lacks: ${missing.join('; ')}. On Debian/Ubuntu: apt-get install g++ make perl ` +
+				'python3 python3-pip, and Rust from https://rustup.rs; then `npm rebuild mafalda-sfu`.'
 		);
 	}
 	const host = /host: (\S+)/.exec(execFileSync('rustc', ['-vV'], { encoding: 'utf8' }))[1];

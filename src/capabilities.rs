@@ -10,7 +10,7 @@ pub fn supported_rtp_capabilities() -> Value {
     serde_json::to_value(get_supported_rtp_capabilities()).unwrap_or_default()
 }
 
-/// `{ openssl, libuv, libsrtp }`: the versions the worker runs on, read from the
+/// `{ openssl, libuv, libsrtp, libsrtpCrypto }`: the versions the worker runs on, read from the
 /// linked libraries of this process.
 #[napi]
 pub fn native_versions() -> Value {

@@ -7,8 +7,10 @@ files download OpenSSL, libuv, libsrtp 3, flatbuffers and unordered_dense from
 hosts this project cannot reach. Meson uses a wrap's `directory =` as is when it
 already exists, so the copy gets one small meson project of ours in each of those
 directories (build-support/mediasoup-sys/subprojects/<directory>/, see the README
-there). Two of them build C/C++ sources that crates.io crates vendor (flatc for
-flatbuffers, libuv-sys2 for libuv); those are unpacked into the shim directory too.
+there). They build C/C++ sources that crates.io crates vendor (flatc for
+flatbuffers, libuv-sys2 for libuv, datachannel-sys for libsrtp 2.7.0); those are
+unpacked into subprojects/ too. OpenSSL comes from the crate openssl-sys, which
+the copy's Cargo.toml gets as a dependency (see worker_cargo_toml()).
 
 Run before any cargo command (npm install and scripts/cargo-host.sh do). It is
 idempotent: a file whose content did not change is not rewritten (its mtime is
@@ -35,7 +37,7 @@ MANIFEST = os.path.join(OUT_PARENT, "written-files.txt")
 WORKER = ("mediasoup-sys", "0.24.0")
 OUT_DIR = os.path.join(OUT_PARENT, f"{WORKER[0]}-{WORKER[1]}")
 
-# (crate, version, shim directory, [(path in the crate, path in the shim directory)])
+# (crate, version, directory under subprojects/, [(path in the crate, path there)])
 VENDORED = [
     (
         "flatc",
@@ -59,14 +61,19 @@ VENDORED = [
             ("libuv/src/", "libuv/src/"),
         ],
     ),
+    (
+        # Upstream libsrtp 2.7.0 with its own meson build: a subproject of its own,
+        # which the libsrtp3 shim builds on OpenSSL (subprojects/libsrtp-3.0.0-beta-*).
+        "datachannel-sys",
+        "0.23.0+0.23.2",
+        "libsrtp-2.7.0",
+        [
+            (f"libdatachannel/deps/libsrtp/{path}", path)
+            # test/ is not built, but its meson.build names it as an include directory.
+            for path in ("LICENSE", "meson.build", "meson_options.txt", "include/", "srtp/", "crypto/", "test/")
+        ],
+    ),
 ]
-
-# Files shared by several shims, copied into each shim directory that needs them
-# (meson forbids a subproject from reaching outside its own directory).
-COMMON = {
-    "openssl-3.0.10": ["archive_members.py"],
-    "libsrtp-3.0.0-beta-2fc078db": ["archive_members.py"],
-}
 
 
 def log(message):
@@ -155,17 +162,46 @@ def crate_members(path, name, version):
             yield relative, member.mode, tar.extractfile(member).read()
 
 
+# What the copy's Cargo.toml gets besides: the worker's OpenSSL, as the crate
+# openssl-sys builds it. With `vendored` that is the OpenSSL 3.5 (LTS) sources of
+# openssl-src, built static; `OPENSSL_NO_VENDOR=1` (with OPENSSL_STATIC, which
+# .cargo/config.toml sets) takes the system's static libssl/libcrypto instead.
+# Being a dependency of mediasoup-sys, its build runs first and hands
+# DEP_OPENSSL_INCLUDE to mediasoup-sys's build script, whose meson run the
+# openssl shim reads it from; its link lines come after libmediasoup-worker.a's.
+OPENSSL_DEPENDENCY = """
+[dependencies.openssl-sys]
+version = "0.9.118"
+features = ["vendored"]
+
+# Pins the OpenSSL sources openssl-sys builds (its build dependency, unified with
+# this one) to the 3.5 long-term-support branch.
+[build-dependencies.openssl-src]
+version = "=300.5.5"
+"""
+
+# Appended to the copy's src/lib.rs: an unused dependency is not linked, so the
+# crate must name openssl-sys for its libraries to reach the final link (after
+# the worker's archive, which needs them).
+LIB_RS_ADDITION = """
+// Added by Mafalda's build-support/mediasoup-sys/prepare.py: the worker's OpenSSL.
+extern crate openssl_sys;
+"""
+
+
 def worker_cargo_toml(text):
-    """The crate's Cargo.toml with the shim directories added to its `include`.
+    """The crate's Cargo.toml with the shim directories added to its `include` and
+    openssl-sys added to its dependencies.
 
     Cargo reruns the build script of a path dependency when a file of the package
     changes, and it lists the package's files through `include`: without this line
     an edited shim would not rebuild the worker.
     """
     anchor = '    "/subprojects/*.wrap",\n'
-    if anchor not in text:
-        sys.exit("mediasoup-sys Cargo.toml: cannot find the subprojects include line")
-    return text.replace(anchor, anchor + '    "/subprojects/**",\n', 1)
+    if anchor not in text or "[dependencies.serde]" not in text:
+        sys.exit("mediasoup-sys Cargo.toml: cannot find the subprojects include line or its dependencies")
+    text = text.replace(anchor, anchor + '    "/subprojects/**",\n', 1)
+    return text.replace("[dependencies.serde]", OPENSSL_DEPENDENCY.lstrip() + "\n[dependencies.serde]", 1)
 
 
 # Fixes of the worker's own sources: (file, text as published, text used, why).
@@ -202,6 +238,8 @@ def wanted_files(crates):
     for relative, mode, data in crate_members(crates[WORKER], *WORKER):
         if relative == "Cargo.toml":
             data = worker_cargo_toml(data.decode("utf-8")).encode("utf-8")
+        elif relative == "src/lib.rs":
+            data += LIB_RS_ADDITION.encode("utf-8")
         files[relative] = (mode, apply_worker_fixes(relative, data))
 
     shim_dirs = sorted(os.listdir(SHIMS_DIR))
@@ -214,16 +252,12 @@ def wanted_files(crates):
                 relative = os.path.relpath(source, SHIMS_DIR)
                 with open(source, "rb") as handle:
                     files[f"subprojects/{relative}"] = (os.stat(source).st_mode, handle.read())
-        for common in COMMON.get(shim, []):
-            source = os.path.join(HERE, "common", common)
-            with open(source, "rb") as handle:
-                files[f"subprojects/{shim}/{common}"] = (os.stat(source).st_mode, handle.read())
 
-    for name, version, shim, mapping in VENDORED:
+    for name, version, directory, mapping in VENDORED:
         for relative, mode, data in crate_members(crates[(name, version)], name, version):
             for source, target in mapping:
                 if relative == source or (source.endswith("/") and relative.startswith(source)):
-                    files[f"subprojects/{shim}/{target}{relative[len(source):]}"] = (mode, data)
+                    files[f"subprojects/{directory}/{target}{relative[len(source):]}"] = (mode, data)
                     break
 
     # Every wrap the worker's meson.build uses must have its shim.

@@ -1,21 +1,19 @@
 #!/bin/sh
-# Unit test of the libsrtp 3 adapter: compiles test/srtp_adapter_test.c with cc
-# against the adapter sources and Debian's libsrtp2.a (linked the way the worker
-# links it: static libsrtp2, shared NSS), runs it. A few seconds; needs only
-# libsrtp2-dev and pkg-config (build-support/apt-packages.txt).
+# Unit test of the libsrtp 3 adapter: compiles test/srtp_adapter_test.c with cc and
+# links it against the built worker archive (which holds the adapter and libsrtp
+# 2.7.0 on OpenSSL) and the OpenSSL cargo links, then runs it. Needs a built addon
+# (npm install); a few seconds.
 # Last line: "srtp adapter: N passed, M failed"; exits non-zero on any failure.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-shim="$here/subprojects/libsrtp-3.0.0-beta-2fc078db"
-libdir=$(pkg-config --variable=libdir libsrtp2)
-system_libs=$(pkg-config --static --libs-only-l libsrtp2 | sed 's/-lsrtp2//')
+. "$here/worker-archive.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# shellcheck disable=SC2086 # openssl_libs is two paths
 ${CC:-cc} -std=c11 -O1 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-D_DEFAULT_SOURCE \
-	-I"$shim/include" $(pkg-config --cflags libsrtp2) \
-	"$here/test/srtp_adapter_test.c" "$shim/src/srtp3_adapter.c" "$shim/src/srtp2_bridge.c" \
-	"$libdir/libsrtp2.a" $system_libs \
+	-I"$here/subprojects/libsrtp-3.0.0-beta-2fc078db/include" \
+	"$here/test/srtp_adapter_test.c" "$lib" $openssl_libs -pthread -ldl \
 	-o "$work/srtp_adapter_test"
 "$work/srtp_adapter_test"

@@ -2,7 +2,8 @@
  * Unit test of the libsrtp 3 adapter (subprojects/libsrtp-3.0.0-beta-2fc078db):
  * written against its libsrtp 3 header the way the worker's src/RTC/SrtpSession.cpp
  * uses it (policy calls, separate output buffer for protect, in-place unprotect),
- * for the four crypto suites the worker offers. Run by ../test-srtp-adapter.sh.
+ * for the four crypto suites the worker offers, linked from the built worker archive
+ * (libsrtp 2.7.0 on OpenSSL). Run by ../test-srtp-adapter.sh.
  */
 #include <arpa/inet.h>
 #include <srtp.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 
 static int passed, failed;
+
+/* The bridge's (src/srtp2_bridge.h): names the crypto library under libsrtp 2. */
+const char* mafalda_srtp2_crypto_description(void);
 
 #define CHECK(cond)                                                                      \
 	do                                                                                   \
@@ -254,6 +258,15 @@ static void run(const char* name, int ok)
 		failed++;
 }
 
+static int runs_on_openssl(void)
+{
+	const char* description = mafalda_srtp2_crypto_description();
+
+	CHECK(description != NULL);
+	CHECK(strcmp(description, "AES-128 counter mode using openssl") == 0);
+	return 1;
+}
+
 int main(void)
 {
 	char name[128];
@@ -267,7 +280,8 @@ int main(void)
 		printf("srtp adapter: 0 passed, 1 failed\n");
 		return 1;
 	}
-	printf("srtp adapter over %s\n", srtp_get_version_string());
+	printf("srtp adapter over %s (%s)\n", srtp_get_version_string(), mafalda_srtp2_crypto_description());
+	run("libsrtp runs on OpenSSL", runs_on_openssl());
 
 	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 	{

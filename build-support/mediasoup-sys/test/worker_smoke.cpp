@@ -1,7 +1,7 @@
-// Smoke test of a built libmediasoup-worker.a: links against it alone (plus what
-// build-support/mediasoup-sys/link.rs adds: NSS) and runs the worker's own
+// Smoke test of a built libmediasoup-worker.a: links against it and the static
+// OpenSSL cargo links after it (openssl-sys), and runs the worker's own
 // dependency wrappers and SRTP class over the shims: libuv (a timer on the
-// worker's loop), OpenSSL (SHA-256 through the archive's libcrypto), libsrtp
+// worker's loop), OpenSSL (SHA-256 through that libcrypto), libsrtp
 // (RTC::SrtpSession, the worker's class, round trips over the libsrtp 3 adapter
 // for its four crypto suites). Run by ../check-worker-lib.sh.
 #include "DepLibSRTP.hpp"
