@@ -8,7 +8,7 @@
 
 const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
-const { remoteMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll, mediaCounters } = require('../../examples/room/tools/roomPage');
+const { remoteMediaStats, transportSecurity, roomState, playingRemoteVideos, mediaFlowsFromAll, mediaCounters } = require('../../examples/room/tools/roomPage');
 
 jest.setTimeout(240000);
 
@@ -53,6 +53,20 @@ test('every page decodes the video and receives the audio of both others', async
 		});
 		console.log(`${name} decodes: ${figures.join(', ')}`);
 		expect((await roomState(ctx.pages[name])).errors).toEqual([]);
+	}
+});
+
+// The suite BENCHMARKS.md measures SRTP subscribers with: what Chromium really
+// negotiates with our WebRtcTransports (the page is the DTLS client, the worker
+// prefers GCM), over DTLS 1.2 on the worker's OpenSSL.
+test('every transport of every page is SRTP with AEAD_AES_256_GCM over DTLS 1.2', async () => {
+	for (const name of NAMES) {
+		const security = await transportSecurity(ctx.pages[name]);
+		console.log(`${name}: ${JSON.stringify(security)}`);
+		for (const direction of ['send', 'recv']) {
+			expect(security[direction]).toMatchObject({ srtpCipher: 'AEAD_AES_256_GCM', dtlsState: 'connected', tlsVersion: 'FEFD' });
+			expect(security[direction].dtlsCipher).toMatch(/^TLS_ECDHE_/);
+		}
 	}
 });
 

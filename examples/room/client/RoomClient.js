@@ -148,6 +148,26 @@ export class RoomClient extends EventTarget {
 			}));
 	}
 
+	/**
+	 * How each transport's media is protected, from its RTCPeerConnection's 'transport'
+	 * stats: `{ send: { srtpCipher, dtlsCipher, tlsVersion, dtlsState }, recv: {...} }`.
+	 */
+	async transportSecurity() {
+		const security = {};
+		for (const [direction, transport] of [['send', this.#sendTransport], ['recv', this.#recvTransport]]) {
+			if (!transport || transport.closed) continue;
+			const report = await transport.getStats();
+			const stat = [...report.values()].find((s) => s.type === 'transport');
+			security[direction] = stat && {
+				srtpCipher: stat.srtpCipher,
+				dtlsCipher: stat.dtlsCipher,
+				tlsVersion: stat.tlsVersion,
+				dtlsState: stat.dtlsState,
+			};
+		}
+		return security;
+	}
+
 	/** Consumers this page received and later saw closed (the producer went away). */
 	get closedConsumers() { return [...this.#closedConsumers]; }
 	get errors() { return [...this.#errors]; }

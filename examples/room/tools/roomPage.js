@@ -32,6 +32,11 @@ function localMediaStats(page) {
 	return page.evaluate(() => window.mafaldaRoom.localMediaStats());
 }
 
+/** Per transport (send, recv): the SRTP and DTLS ciphers the browser negotiated. */
+function transportSecurity(page) {
+	return page.evaluate(() => window.mafaldaRoom.transportSecurity());
+}
+
 function roomState(page) {
 	return page.evaluate(() => ({
 		state: window.mafaldaRoom.state,
@@ -67,4 +72,4 @@ function mediaCounters(stats) {
 	return Object.fromEntries(stats.map((s) => [s.consumerId, s.kind === 'video' ? s.framesDecoded : s.packetsReceived]));
 }
 
-module.exports = { openRoomPage, waitUntilJoined, remoteMediaStats, localMediaStats, roomState, playingRemoteVideos, mediaFlowsFromAll, mediaCounters };
+module.exports = { openRoomPage, waitUntilJoined, remoteMediaStats, localMediaStats, transportSecurity, roomState, playingRemoteVideos, mediaFlowsFromAll, mediaCounters };
