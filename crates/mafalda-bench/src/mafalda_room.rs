@@ -5,7 +5,7 @@
 //! exactly as between machines.
 
 use crate::media;
-use crate::room::{Published, Room, Subscriber};
+use crate::room::{Protection, Published, Room, Subscriber};
 use crate::rtp::Kind;
 use mafalda_core::router::TransportKind;
 use mafalda_core::{Mafalda, MafaldaConsumer, MafaldaProducer, MafaldaRouter, MafaldaTransport};
@@ -39,9 +39,9 @@ impl MafaldaRoom {
     }
 
     /// A transport of the room, placed by the pool (or, in a cluster, on a node).
-    pub async fn transport(&self, comedia: bool) -> MafaldaTransport {
+    pub async fn transport(&self, comedia: bool, protection: Protection) -> MafaldaTransport {
         self.router
-            .create_transport_json(TransportKind::Plain, media::plain_transport_json(comedia), None)
+            .create_transport_json(TransportKind::Plain, media::plain_transport_json(comedia, protection), None)
             .await
             .expect("plain transport")
     }
@@ -83,7 +83,7 @@ pub async fn pipe_count(mafalda: &Mafalda) -> usize {
 
 impl Room for MafaldaRoom {
     async fn publish(&mut self, streams: &[(Kind, u32)]) -> Published {
-        let transport = self.transport(true).await;
+        let transport = self.transport(true, Protection::Rtp).await;
         let mut producers = Vec::new();
         let mut described = Vec::new();
         for (kind, ssrc) in streams {
@@ -97,12 +97,13 @@ impl Room for MafaldaRoom {
         published
     }
 
-    async fn add_subscriber(&mut self, to: SocketAddr) -> Subscriber {
-        let transport = self.transport(false).await;
-        transport.connect_json(media::connect_json(to)).await.expect("connect subscriber transport");
+    async fn add_subscriber(&mut self, to: SocketAddr, protection: Protection) -> Subscriber {
+        let transport = self.transport(false, protection).await;
+        let srtp_parameters = transport.data().expect("transport data")["srtpParameters"].clone();
+        transport.connect_json(media::connect_json(to, Some(&srtp_parameters))).await.expect("connect subscriber transport");
         let worker_id = side_of(&transport);
         self.subscribers.push(Some((transport, Vec::new())));
-        Subscriber { index: self.subscribers.len() - 1, worker_id }
+        Subscriber { index: self.subscribers.len() - 1, worker_id, srtp: media::srtp_key(&srtp_parameters) }
     }
 
     async fn consume(&mut self, index: usize, producers: &[(Kind, String, u32)]) -> Vec<(Kind, u32)> {

@@ -1,7 +1,7 @@
 //! `mafalda-bench`: measured capacity of MafaldaRouter against plain mediasoup, the
 //! cost of a cross-worker pipe, and a data-centre simulation of the scheduler.
 //!
-//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|big-room|small-rooms|pipe-hop|cross-node|simulation|report] [--quick]
+//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|srtp|big-room|small-rooms|pipe-hop|cross-node|simulation|report] [--quick]
 //! Full runs write bench-out/*.json, BENCHMARKS.md and docs/bench/*.png; `--quick`
 //! (for CI) writes everything under bench-out/quick/ and leaves the committed report alone.
 
@@ -24,6 +24,7 @@ mod rtp;
 mod scenarios;
 mod simulation;
 mod sink;
+mod srtp;
 mod thread_cpu;
 mod udp_drops;
 mod window;
@@ -34,7 +35,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-const SCENARIOS: [&str; 5] = ["big-room", "small-rooms", "pipe-hop", "cross-node", "simulation"];
+const SCENARIOS: [&str; 6] = ["srtp", "big-room", "small-rooms", "pipe-hop", "cross-node", "simulation"];
 
 /// Where results and the report go.
 pub struct Paths {
@@ -116,6 +117,7 @@ fn run_child(task: &str, scale: Scale) -> ! {
         "big-room-mafalda" => child::finish(&runtime.block_on(scenarios::big_room::ramp_mafalda(scale))),
         "pipe-hop" => child::finish(&runtime.block_on(scenarios::pipe_hop::measure(scale))),
         "cross-node" => child::finish(&runtime.block_on(scenarios::cross_node::measure(scale))),
+        "srtp" => child::finish(&runtime.block_on(scenarios::srtp::measure(scale))),
         other => {
             let policy = other.strip_prefix("small-rooms:").and_then(mafalda_core::Policy::parse).unwrap_or_else(|| usage());
             child::finish(&runtime.block_on(scenarios::small_rooms::run_policy(policy, scale)))
@@ -128,6 +130,10 @@ fn run_scenario(scenario: &str, scale: Scale, command: &str, paths: &Paths) {
     match scenario {
         "big-room" => record(scenario, command, scale, started, paths, scenarios::big_room::run(scale)),
         "small-rooms" => record(scenario, command, scale, started, paths, scenarios::small_rooms::run(scale)),
+        "srtp" => match scenarios::srtp::run(scale) {
+            Some(result) => record(scenario, command, scale, started, paths, result),
+            None => eprintln!("[srtp] failed; its previous result (if any) is kept"),
+        },
         "pipe-hop" => match scenarios::pipe_hop::run(scale) {
             Some(result) => record(scenario, command, scale, started, paths, result),
             None => eprintln!("[pipe-hop] failed; its previous result (if any) is kept"),

@@ -1,7 +1,9 @@
 //! The media every room uses, in mediasoup's JavaScript shapes: router codecs,
 //! the publishers' RTP parameters and the subscribers' RTP capabilities.
 
+use crate::room::Protection;
 use crate::rtp::{self, Kind};
+use crate::srtp::Suite;
 use mafalda_core::mediasoup::prelude::*;
 use mafalda_core::shapes;
 use serde_json::{json, Value};
@@ -77,18 +79,38 @@ pub fn consume_options(producer_id: &str, capabilities: &Value) -> ConsumerOptio
     shapes::consume(&consume_json(producer_id, capabilities)).expect("valid consumer options")
 }
 
-pub fn plain_transport_json(comedia: bool) -> Value {
-    json!({ "listenInfo": { "protocol": "udp", "ip": "127.0.0.1" }, "rtcpMux": true, "comedia": comedia })
+pub fn plain_transport_json(comedia: bool, protection: Protection) -> Value {
+    let mut options = json!({ "listenInfo": { "protocol": "udp", "ip": "127.0.0.1" }, "rtcpMux": true, "comedia": comedia });
+    if let Some(suite) = protection.suite() {
+        options["enableSrtp"] = json!(true);
+        options["srtpCryptoSuite"] = json!(suite.name());
+    }
+    options
 }
 
-pub fn plain_transport_options(comedia: bool) -> PlainTransportOptions {
-    shapes::plain_transport_options(&plain_transport_json(comedia)).expect("valid plain transport options")
+pub fn plain_transport_options(comedia: bool, protection: Protection) -> PlainTransportOptions {
+    shapes::plain_transport_options(&plain_transport_json(comedia, protection)).expect("valid plain transport options")
 }
 
-pub fn connect_json(address: std::net::SocketAddr) -> Value {
-    json!({ "ip": address.ip().to_string(), "port": address.port() })
+/// Connects to `address`. An SRTP transport also wants the keys of what it receives:
+/// our subscribers send nothing, so its own parameters do.
+pub fn connect_json(address: std::net::SocketAddr, srtp_parameters: Option<&Value>) -> Value {
+    let mut parameters = json!({ "ip": address.ip().to_string(), "port": address.port() });
+    if let Some(srtp) = srtp_parameters.filter(|p| !p.is_null()) {
+        parameters["srtpParameters"] = srtp.clone();
+    }
+    parameters
 }
 
-pub fn connect_to(address: std::net::SocketAddr) -> mafalda_core::mediasoup::plain_transport::PlainTransportRemoteParameters {
-    shapes::plain_connect(&connect_json(address)).expect("valid connect parameters")
+pub fn connect_to(
+    address: std::net::SocketAddr,
+    srtp_parameters: Option<&Value>,
+) -> mafalda_core::mediasoup::plain_transport::PlainTransportRemoteParameters {
+    shapes::plain_connect(&connect_json(address, srtp_parameters)).expect("valid connect parameters")
+}
+
+/// (suite, keyBase64) of a transport's `srtpParameters` in mediasoup's JS shape.
+pub fn srtp_key(srtp_parameters: &Value) -> Option<(Suite, String)> {
+    let suite = Suite::parse(srtp_parameters["cryptoSuite"].as_str()?)?;
+    Some((suite, srtp_parameters["keyBase64"].as_str()?.to_string()))
 }

@@ -2,7 +2,7 @@
 //! as a plain mediasoup application would run a room.
 
 use crate::media;
-use crate::room::{Published, Room, Subscriber};
+use crate::room::{Protection, Published, Room, Subscriber};
 use crate::rtp::Kind;
 use mafalda_core::pool::cpu;
 use mafalda_core::mediasoup::prelude::*;
@@ -52,7 +52,8 @@ impl PlainRoom {
 
 impl Room for PlainRoom {
     async fn publish(&mut self, streams: &[(Kind, u32)]) -> Published {
-        let transport = self.router.create_plain_transport(media::plain_transport_options(true)).await.expect("publisher transport");
+        let transport =
+            self.router.create_plain_transport(media::plain_transport_options(true, Protection::Rtp)).await.expect("publisher transport");
         let mut producers = Vec::new();
         let mut described = Vec::new();
         for (kind, ssrc) in streams {
@@ -66,11 +67,13 @@ impl Room for PlainRoom {
         Published { producers: described, target, worker_id: self.worker.id().to_string() }
     }
 
-    async fn add_subscriber(&mut self, to: SocketAddr) -> Subscriber {
-        let transport = self.router.create_plain_transport(media::plain_transport_options(false)).await.expect("subscriber transport");
-        transport.connect(media::connect_to(to)).await.expect("connect subscriber transport");
+    async fn add_subscriber(&mut self, to: SocketAddr, protection: Protection) -> Subscriber {
+        let transport =
+            self.router.create_plain_transport(media::plain_transport_options(false, protection)).await.expect("subscriber transport");
+        let srtp_parameters = serde_json::to_value(transport.srtp_parameters()).expect("srtp parameters serialize");
+        transport.connect(media::connect_to(to, Some(&srtp_parameters))).await.expect("connect subscriber transport");
         self.subscribers.push(Some((transport, Vec::new())));
-        Subscriber { index: self.subscribers.len() - 1, worker_id: self.worker.id().to_string() }
+        Subscriber { index: self.subscribers.len() - 1, worker_id: self.worker.id().to_string(), srtp: media::srtp_key(&srtp_parameters) }
     }
 
     async fn consume(&mut self, index: usize, producers: &[(Kind, String, u32)]) -> Vec<(Kind, u32)> {

@@ -2,10 +2,17 @@
 //! to (each consumer has its own SSRC, so one socket serves hundreds of them). Threads
 //! drain them with `recvmmsg` and keep, per SSRC, packets received, the extended highest
 //! sequence number (gaps are loss) and latency from the send time in the payload.
+//!
+//! An SRTP consumer's header (SSRC, sequence number) is in the clear, so counting needs
+//! no decryption; its payload is not. One packet in `SRTP_SAMPLE_EVERY` of each SRTP
+//! stream (every packet of a traced one) is decrypted with its transport's keys: that
+//! proves the stream decrypts, and its send time gives the latency (plain RTP streams
+//! give it for every packet).
 
 use crate::clock::now_ns;
 use crate::histogram::Histogram;
 use crate::rtp;
+use crate::srtp::{Session, Suite};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::{SocketAddr, UdpSocket};
@@ -18,6 +25,8 @@ const BATCH: usize = 64;
 const MAX_PACKET: usize = 1500;
 const SOCKET_BUFFER: i32 = 64 << 20;
 const MAX_TRACE: usize = 2_000_000;
+/// One SRTP packet in this many (by sequence number) is decrypted.
+pub const SRTP_SAMPLE_EVERY: u16 = 8;
 
 /// How a consumer's SSRC is to be read and grouped.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +49,8 @@ struct Stream {
     registration: Registration,
     count: StreamCount,
     started: bool,
+    /// Index of its transport's SRTP session in `Tables::sessions`.
+    session: Option<usize>,
 }
 
 #[derive(Default)]
@@ -47,12 +58,22 @@ struct Tables {
     streams: HashMap<u32, Stream>,
     latency: Vec<Histogram>,
     trace: HashMap<u32, Vec<(u64, u64)>>,
+    sessions: Vec<Session>,
+}
+
+/// Sampled SRTP packets so far: decrypted, and refused by libsrtp.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SrtpSamples {
+    pub decrypted: u64,
+    pub failed: u64,
 }
 
 struct Shared {
     tables: Mutex<Tables>,
     stop: AtomicBool,
     unknown: AtomicU64,
+    srtp_decrypted: AtomicU64,
+    srtp_failed: AtomicU64,
 }
 
 pub struct Receiver {
@@ -65,7 +86,13 @@ pub struct Receiver {
 impl Receiver {
     /// `sockets` sockets, one thread each.
     pub fn start(sockets: usize) -> Self {
-        let shared = Arc::new(Shared { tables: Mutex::default(), stop: AtomicBool::new(false), unknown: AtomicU64::new(0) });
+        let shared = Arc::new(Shared {
+            tables: Mutex::default(),
+            stop: AtomicBool::new(false),
+            unknown: AtomicU64::new(0),
+            srtp_decrypted: AtomicU64::new(0),
+            srtp_failed: AtomicU64::new(0),
+        });
         let mut addresses = Vec::new();
         let mut tids = Vec::new();
         let mut threads = Vec::new();
@@ -101,7 +128,34 @@ impl Receiver {
         while tables.latency.len() <= registration.group {
             tables.latency.push(Histogram::default());
         }
-        tables.streams.insert(ssrc, Stream { registration, count: StreamCount::default(), started: false });
+        tables.streams.insert(ssrc, Stream { registration, count: StreamCount::default(), started: false, session: None });
+    }
+
+    /// Registers the streams one SRTP transport sends, decrypted with its keys
+    /// (`srtpParameters`: suite and keyBase64). Plain RTP when `srtp` is None.
+    pub fn register_transport(&self, srtp: Option<&(Suite, String)>, streams: &[(u32, Registration)]) {
+        let session = srtp.map(|(suite, key)| Session::inbound(*suite, key).expect("the transport's SRTP keys"));
+        for (ssrc, registration) in streams {
+            self.register(*ssrc, *registration);
+        }
+        if let Some(session) = session {
+            let mut tables = self.shared.tables.lock();
+            let index = tables.sessions.len();
+            tables.sessions.push(session);
+            for (ssrc, _) in streams {
+                if let Some(stream) = tables.streams.get_mut(ssrc) {
+                    stream.session = Some(index);
+                }
+            }
+        }
+    }
+
+    /// SRTP packets sampled so far (see `SRTP_SAMPLE_EVERY`).
+    pub fn srtp_samples(&self) -> SrtpSamples {
+        SrtpSamples {
+            decrypted: self.shared.srtp_decrypted.load(Ordering::Relaxed),
+            failed: self.shared.srtp_failed.load(Ordering::Relaxed),
+        }
     }
 
     pub fn forget(&self, ssrc: u32) {
@@ -196,6 +250,7 @@ fn run(socket: UdpSocket, shared: &Shared, tid: &AtomicI32) {
         .map(|b| libc::iovec { iov_base: b.as_mut_ptr().cast(), iov_len: MAX_PACKET })
         .collect();
     let mut controls = vec![[0u64; CONTROL_LEN / 8]; BATCH];
+    let mut decrypted = [0u8; MAX_PACKET];
     let mut headers: Vec<libc::mmsghdr> = iovecs
         .iter_mut()
         .zip(controls.iter_mut())
@@ -232,9 +287,26 @@ fn run(socket: UdpSocket, shared: &Shared, tid: &AtomicI32) {
                 shared.unknown.fetch_add(1, Ordering::Relaxed);
                 continue;
             };
-            let Some(packet) = rtp::parse(data, stream.registration.video) else { continue };
+            let seq = u16::from_be_bytes([data[2], data[3]]);
+            // Plain RTP is read as it came; SRTP only in the sampled packets, decrypted
+            // (every packet of a traced stream: traces pair packets across streams).
+            let plain = match stream.session {
+                None => Some(data),
+                Some(_) if seq % SRTP_SAMPLE_EVERY != 0 && !stream.registration.trace => None,
+                Some(index) => match tables.sessions[index].unprotect(data, &mut decrypted) {
+                    Ok(len) => {
+                        shared.srtp_decrypted.fetch_add(1, Ordering::Relaxed);
+                        Some(&decrypted[..len])
+                    }
+                    Err(_) => {
+                        shared.srtp_failed.fetch_add(1, Ordering::Relaxed);
+                        None
+                    }
+                },
+            };
+            count(stream, seq);
+            let Some(packet) = plain.and_then(|p| rtp::parse(p, stream.registration.video)) else { continue };
             let arrival = kernel_timestamp(&headers[i].msg_hdr).unwrap_or(woke);
-            count(stream, packet.seq);
             tables.latency[stream.registration.group].record_ns(arrival.saturating_sub(packet.send_ns));
             if stream.registration.trace {
                 let trace = tables.trace.entry(ssrc).or_default();
@@ -274,7 +346,12 @@ mod tests {
     use super::*;
 
     fn stream() -> Stream {
-        Stream { registration: Registration { video: false, group: 0, trace: false }, count: StreamCount::default(), started: false }
+        Stream {
+            registration: Registration { video: false, group: 0, trace: false },
+            count: StreamCount::default(),
+            started: false,
+            session: None,
+        }
     }
 
     #[test]

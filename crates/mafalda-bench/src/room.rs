@@ -1,9 +1,43 @@
 //! One SFU room as the scenarios drive it, whatever runs it: a plain mediasoup router
 //! (`PlainRoom`) or a `MafaldaRouter` (`MafaldaRoom`). Publishers send into comedia
-//! PlainTransports; each subscriber gets a PlainTransport connected to a receiver socket.
+//! PlainTransports; each subscriber gets a PlainTransport connected to a receiver
+//! socket, sending plain RTP or, as a browser's WebRtcTransport does, SRTP.
 
 use crate::rtp::Kind;
+use crate::srtp::Suite;
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+
+/// What a subscriber's transport sends: plain RTP, or SRTP with a crypto suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Protection {
+    #[serde(rename = "RTP")]
+    Rtp,
+    #[serde(rename = "SRTP")]
+    Srtp(Suite),
+}
+
+impl Protection {
+    /// What headless Chromium negotiates with our WebRtcTransports
+    /// (`__tests__/e2e/room.e2e.test.js` asserts it): the headline of every capacity figure.
+    pub const BROWSER: Protection = Protection::Srtp(Suite::AeadAes256Gcm);
+    /// What clients that offer no GCM get (native libwebrtc apps by default, ffmpeg, GStreamer).
+    pub const NO_GCM: Protection = Protection::Srtp(Suite::AesCm128HmacSha1_80);
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Protection::Rtp => "plain RTP",
+            Protection::Srtp(suite) => suite.name(),
+        }
+    }
+
+    pub fn suite(self) -> Option<Suite> {
+        match self {
+            Protection::Rtp => None,
+            Protection::Srtp(suite) => Some(suite),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Published {
@@ -18,13 +52,15 @@ pub struct Published {
 pub struct Subscriber {
     pub index: usize,
     pub worker_id: String,
+    /// The transport's own `srtpParameters` (suite, keyBase64): what decrypts its packets.
+    pub srtp: Option<(Suite, String)>,
 }
 
 pub trait Room {
     async fn publish(&mut self, streams: &[(Kind, u32)]) -> Published;
 
     /// A subscriber transport sending to `to`, consuming nothing yet.
-    async fn add_subscriber(&mut self, to: SocketAddr) -> Subscriber;
+    async fn add_subscriber(&mut self, to: SocketAddr, protection: Protection) -> Subscriber;
 
     /// Consumes `producers` on subscriber `index`; returns the consumers' (kind, SSRC).
     async fn consume(&mut self, index: usize, producers: &[(Kind, String, u32)]) -> Vec<(Kind, u32)>;
@@ -37,8 +73,13 @@ pub trait Room {
         0
     }
 
-    async fn subscribe(&mut self, to: SocketAddr, producers: &[(Kind, String, u32)]) -> (Subscriber, Vec<(Kind, u32)>) {
-        let subscriber = self.add_subscriber(to).await;
+    async fn subscribe(
+        &mut self,
+        to: SocketAddr,
+        protection: Protection,
+        producers: &[(Kind, String, u32)],
+    ) -> (Subscriber, Vec<(Kind, u32)>) {
+        let subscriber = self.add_subscriber(to, protection).await;
         let consumers = self.consume(subscriber.index, producers).await;
         (subscriber, consumers)
     }

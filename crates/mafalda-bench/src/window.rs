@@ -61,6 +61,12 @@ pub struct Window {
     /// (/proc/pressure/cpu): how contended the machine was, us and our neighbours.
     #[serde(default)]
     pub cpu_stall: f64,
+    /// SRTP packets of the watched streams decrypted in the window (a sample of each
+    /// SRTP stream, see `receiver::SRTP_SAMPLE_EVERY`), and those libsrtp refused.
+    #[serde(default)]
+    pub srtp_decrypted: u64,
+    #[serde(default)]
+    pub srtp_refused: u64,
 }
 
 fn everything() -> f64 {
@@ -116,11 +122,13 @@ pub async fn measure(watch: &Watch<'_>, duration: Duration) -> Window {
         udp_drops::drops_by_port().values().sum::<u64>(),
     );
     let before = watch.receiver.counts();
+    let srtp_before = watch.receiver.srtp_samples();
     let sent_before = [watch.publisher.sent(Kind::Audio), watch.publisher.sent(Kind::Video)];
     let cpu_before = thread_cpu::read(&tids);
     let stall_before = cpu_stall_us();
     tokio::time::sleep(duration).await;
     let after = watch.receiver.counts();
+    let srtp_after = watch.receiver.srtp_samples();
     let sent_after = [watch.publisher.sent(Kind::Audio), watch.publisher.sent(Kind::Video)];
     let cpu_after = thread_cpu::read(&tids);
     let stall_after = cpu_stall_us();
@@ -190,5 +198,7 @@ pub async fn measure(watch: &Watch<'_>, duration: Duration) -> Window {
             (Some(b), Some(a)) => a.saturating_sub(b) as f64 / 1e6 / seconds,
             _ => 0.0,
         },
+        srtp_decrypted: srtp_after.decrypted - srtp_before.decrypted,
+        srtp_refused: srtp_after.failed - srtp_before.failed,
     }
 }

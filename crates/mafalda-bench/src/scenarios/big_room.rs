@@ -12,7 +12,7 @@ use crate::mafalda_room::{self, MafaldaRoom};
 use crate::plain_room::PlainRoom;
 use crate::publisher::{Publisher, StreamSpec};
 use crate::receiver::{Receiver, Registration};
-use crate::room::Room;
+use crate::room::{Protection, Room};
 use crate::rtp::Kind;
 use crate::sink::Sink;
 use crate::window::{self, Watch, Window};
@@ -139,7 +139,7 @@ where
             let index = subscriber_workers.len();
             let watched = index % plan.watch_every == 0;
             let to = if watched { receiver.addresses()[(index / plan.watch_every) % receiver.addresses().len()] } else { sink.address() };
-            let (subscriber, consumers) = room.subscribe(to, &published.producers).await;
+            let (subscriber, consumers) = room.subscribe(to, Protection::Rtp, &published.producers).await;
             all_streams += consumers.len();
             for (kind, ssrc) in consumers.into_iter().filter(|_| watched) {
                 receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });

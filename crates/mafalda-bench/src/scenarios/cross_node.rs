@@ -17,7 +17,7 @@ use crate::mafalda_room::{self, MafaldaRoom};
 use crate::nats::NatsServer;
 use crate::publisher::Publisher;
 use crate::receiver::Receiver;
-use crate::room::Room;
+use crate::room::{Protection, Room};
 use crate::window::Window;
 use futures_util::StreamExt;
 use mafalda_core::cluster::options::ClusterOptions;
@@ -159,7 +159,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
     let mut times = Vec::new();
     for _ in 0..placements {
         let started = Instant::now();
-        let transport = room.transport(false).await;
+        let transport = room.transport(false, Protection::Rtp).await;
         times.push(started.elapsed().as_secs_f64() * 1e3);
         transport.close();
     }
@@ -193,7 +193,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
     let to = receiver.addresses()[0];
     let published = cpu_room.published();
     for p in &published {
-        cpu_room.subscribe(to, &p.producers).await;
+        cpu_room.subscribe(to, Protection::Rtp, &p.producers).await;
     }
     tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
     let loaded_participants = 2 * published.len();

@@ -5,6 +5,7 @@ pub mod big_room;
 pub mod cross_node;
 pub mod pipe_hop;
 pub mod small_rooms;
+pub mod srtp;
 
 use std::time::Duration;
 

@@ -13,7 +13,7 @@ use crate::histogram::{quantile, Percentiles};
 use crate::mafalda_room::{self, MafaldaRoom};
 use crate::publisher::{Publisher, StreamSpec};
 use crate::receiver::{Receiver, Registration};
-use crate::room::{Published, Room};
+use crate::room::{Protection, Published, Room};
 use crate::rtp::Kind;
 use crate::window::{self, Watch, Window};
 use mafalda_core::{EventSink, Mafalda, Policy};
@@ -192,7 +192,7 @@ pub(crate) async fn cpu_phases<R: Room>(
     sides.dedup();
     let mut free: HashMap<String, Vec<usize>> = HashMap::new();
     while sides.len() < 2 || sides.iter().any(|w| free.get(w).map_or(0, Vec::len) < k) {
-        let subscriber = room.add_subscriber(to).await;
+        let subscriber = room.add_subscriber(to, Protection::Rtp).await;
         if !sides.contains(&subscriber.worker_id) {
             sides.push(subscriber.worker_id.clone());
         }
@@ -259,7 +259,7 @@ async fn split_subscribers<R: Room>(room: &mut R, published: &Published, to: std
     let (mut same, mut cross) = (Vec::new(), Vec::new());
     let mut extra = Vec::new();
     while same.len() < per_side || cross.len() < per_side {
-        let subscriber = room.add_subscriber(to).await;
+        let subscriber = room.add_subscriber(to, Protection::Rtp).await;
         let side = if subscriber.worker_id == published.worker_id { &mut same } else { &mut cross };
         if side.len() < per_side {
             side.push(subscriber.index);

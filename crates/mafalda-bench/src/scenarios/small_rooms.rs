@@ -8,7 +8,7 @@ use crate::child;
 use crate::mafalda_room::{self, MafaldaRoom};
 use crate::publisher::{Publisher, StreamSpec};
 use crate::receiver::{Receiver, Registration};
-use crate::room::Room;
+use crate::room::{Protection, Room};
 use crate::rtp::Kind;
 use crate::window::{self, Watch, Window};
 use mafalda_core::{EventSink, Mafalda, Policy};
@@ -93,7 +93,7 @@ pub async fn run_policy(policy: Policy, scale: Scale) -> PolicyRun {
                 .flat_map(|(_, p)| p.producers.clone())
                 .collect();
             let to = receiver.addresses()[participant % receiver.addresses().len()];
-            let (_, consumers) = room.subscribe(to, &others).await;
+            let (_, consumers) = room.subscribe(to, Protection::Rtp, &others).await;
             for (kind, ssrc) in consumers {
                 receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
                 streams.push((kind, ssrc));
