@@ -17,7 +17,6 @@ pub struct MafaldaRoom {
     router: MafaldaRouter,
     capabilities: Value,
     publishers: Vec<(MafaldaTransport, Vec<MafaldaProducer>)>,
-    published: Vec<Published>,
     subscribers: Vec<Option<(MafaldaTransport, Vec<MafaldaConsumer>)>>,
 }
 
@@ -25,12 +24,7 @@ impl MafaldaRoom {
     pub async fn new(mafalda: &Mafalda) -> Self {
         let router = mafalda.create_router(media::router_codecs()).await.expect("create MafaldaRouter");
         let capabilities = media::subscriber_capabilities(&router.rtp_capabilities());
-        Self { mafalda: mafalda.clone(), router, capabilities, publishers: Vec::new(), published: Vec::new(), subscribers: Vec::new() }
-    }
-
-    /// What has been published, for subscribing more.
-    pub fn published(&self) -> Vec<Published> {
-        self.published.clone()
+        Self { mafalda: mafalda.clone(), router, capabilities, publishers: Vec::new(), subscribers: Vec::new() }
     }
 
     /// Hands its objects over without closing them (the process exits next).
@@ -93,7 +87,6 @@ impl Room for MafaldaRoom {
         }
         let published = Published { producers: described, target: address_of(&transport), worker_id: side_of(&transport) };
         self.publishers.push((transport, producers));
-        self.published.push(published.clone());
         published
     }
 

@@ -9,6 +9,7 @@ mod child;
 mod clock;
 mod generations;
 mod histogram;
+mod hog;
 mod machine;
 mod mafalda_room;
 mod media;
@@ -73,6 +74,12 @@ fn main() {
             _ => usage(),
         }
     }
+    if let Some(i) = args.iter().position(|a| a == "--hog") {
+        match (args.get(i + 1).and_then(|c| c.parse().ok()), args.get(i + 2).and_then(|d| d.parse().ok())) {
+            (Some(core), Some(duty)) => hog::run(core, duty),
+            _ => usage(),
+        }
+    }
     if let Some(i) = args.iter().position(|a| a == "--child") {
         run_child(args.get(i + 1).map(String::as_str).unwrap_or_else(|| usage()), Scale { quick });
     }
@@ -112,15 +119,20 @@ fn main() {
 /// One measured task, in a child process started by `child::run`.
 fn run_child(task: &str, scale: Scale) -> ! {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    match task {
-        "big-room-plain" => child::finish(&runtime.block_on(scenarios::big_room::ramp_plain(scale))),
-        "big-room-mafalda" => child::finish(&runtime.block_on(scenarios::big_room::ramp_mafalda(scale))),
-        "pipe-hop" => child::finish(&runtime.block_on(scenarios::pipe_hop::measure(scale))),
+    // "<task>:<protection key>" where subscribers' protection varies (room::Protection::key).
+    let (name, protection) = match task.rsplit_once(':').and_then(|(name, key)| Some((name, room::Protection::parse(key)?))) {
+        Some((name, protection)) => (name, protection),
+        None => (task, room::Protection::Rtp),
+    };
+    match name {
+        "big-room-plain" => child::finish(&runtime.block_on(scenarios::big_room::ramp_plain(scale, protection))),
+        "big-room-mafalda" => child::finish(&runtime.block_on(scenarios::big_room::ramp_mafalda(scale, protection))),
+        "pipe-hop" => child::finish(&runtime.block_on(scenarios::pipe_hop::measure(scale, protection))),
         "cross-node" => child::finish(&runtime.block_on(scenarios::cross_node::measure(scale))),
         "srtp" => child::finish(&runtime.block_on(scenarios::srtp::measure(scale))),
         other => {
             let policy = other.strip_prefix("small-rooms:").and_then(mafalda_core::Policy::parse).unwrap_or_else(|| usage());
-            child::finish(&runtime.block_on(scenarios::small_rooms::run_policy(policy, scale)))
+            child::finish(&runtime.block_on(scenarios::small_rooms::run_policy(policy, protection, scale)))
         }
     }
 }

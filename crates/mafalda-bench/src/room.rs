@@ -31,6 +31,25 @@ impl Protection {
         }
     }
 
+    /// A short name for task names and file names: "RTP" or the suite's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Protection::Rtp => "RTP",
+            Protection::Srtp(suite) => suite.name(),
+        }
+    }
+
+    /// The inverse of `label` and `key`.
+    pub fn parse(label: &str) -> Option<Protection> {
+        match label {
+            "RTP" | "plain RTP" => Some(Protection::Rtp),
+            name => Suite::parse(name).map(Protection::Srtp),
+        }
+    }
+
+    /// The capacity figures' rows: the browser's suite first, then SHA1_80, then plain RTP.
+    pub const CAPACITY_ROWS: [Protection; 3] = [Protection::BROWSER, Protection::NO_GCM, Protection::Rtp];
+
     pub fn suite(self) -> Option<Suite> {
         match self {
             Protection::Rtp => None,

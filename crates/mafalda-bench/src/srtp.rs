@@ -88,7 +88,8 @@ extern "C" {
 }
 
 /// libsrtp's srtp_err_status_auth_fail.
-pub const AUTH_FAIL: i32 = 7;
+#[cfg(test)]
+const AUTH_FAIL: i32 = 7;
 
 /// One direction of SRTP with one master key: what a transport's `srtpParameters` give.
 pub struct Session {
@@ -101,6 +102,12 @@ unsafe impl Send for Session {}
 
 #[derive(Debug)]
 pub struct Error(pub String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl Session {
     /// Decrypts what a transport with these parameters (`keyBase64`) sends.

@@ -4,7 +4,9 @@
 //! step limit. One subscriber in five is watched (its packets counted); the others
 //! send to a kernel-side sink, so that the 2-core machine's CPU goes to the workers.
 //! Plain mediasoup (one router, one worker) against
-//! a MafaldaRouter (pack, maxWorkers 2), in the same run.
+//! a MafaldaRouter (pack, maxWorkers 2), in the same run, once per subscriber
+//! protection: SRTP as Chromium negotiates it (the headline), SRTP with
+//! AES_CM_128_HMAC_SHA1_80, and plain RTP.
 
 use super::{pool_options, Scale};
 use crate::child;
@@ -40,8 +42,15 @@ pub struct Ramp {
     pub stopped_because: String,
 }
 
+fn plain_rtp() -> Protection {
+    Protection::Rtp
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BigRoomResult {
+    /// What the subscribers' transports send.
+    #[serde(default = "plain_rtp")]
+    pub protection: Protection,
     pub step: usize,
     pub max_subscribers: usize,
     pub window_seconds: f64,
@@ -68,8 +77,13 @@ fn plan(scale: Scale) -> Plan {
     }
 }
 
-/// Both systems, each in a process of its own, one after the other.
-pub fn run(scale: Scale) -> BigRoomResult {
+/// Per protection (the capacity rows, headline first), both systems, each in a
+/// process of its own, one after the other.
+pub fn run(scale: Scale) -> Vec<BigRoomResult> {
+    Protection::CAPACITY_ROWS.iter().map(|protection| run_protection(scale, *protection)).collect()
+}
+
+fn run_protection(scale: Scale, protection: Protection) -> BigRoomResult {
     let plan = plan(scale);
     let timeout = scale.seconds(120.0, 1800.0);
     let failed = |system: &str| Ramp {
@@ -78,30 +92,42 @@ pub fn run(scale: Scale) -> BigRoomResult {
         max_subscribers_under_limit: 0,
         stopped_because: "the run failed (see its log)".to_string(),
     };
-    eprintln!("[big-room] plain mediasoup: one router on one worker");
-    let plain = child::run("big-room-plain", scale.quick, timeout).unwrap_or_else(|| failed(PLAIN));
-    eprintln!("[big-room] MafaldaRouter: pack, maxWorkers 2");
-    let mafalda = child::run("big-room-mafalda", scale.quick, timeout).unwrap_or_else(|| failed(MAFALDA));
-    BigRoomResult { step: plan.step, max_subscribers: plan.max, window_seconds: plan.window.as_secs_f64(), plain, mafalda }
+    let key = protection.key();
+    eprintln!("[big-room] {}: plain mediasoup, one router on one worker", protection.label());
+    let plain = child::run(&format!("big-room-plain:{key}"), scale.quick, timeout).unwrap_or_else(|| failed(PLAIN));
+    eprintln!("[big-room] {}: MafaldaRouter, pack, maxWorkers 2", protection.label());
+    let mafalda = child::run(&format!("big-room-mafalda:{key}"), scale.quick, timeout).unwrap_or_else(|| failed(MAFALDA));
+    BigRoomResult { protection, step: plan.step, max_subscribers: plan.max, window_seconds: plan.window.as_secs_f64(), plain, mafalda }
+}
+
+/// The headline row of a run: subscribers as browsers are (SRTP, Chromium's suite).
+pub fn headline(results: &[BigRoomResult]) -> Option<&BigRoomResult> {
+    results.iter().find(|r| r.protection == Protection::BROWSER).or(results.first())
+}
+
+/// The row of one protection, if it was run.
+pub fn row(results: &[BigRoomResult], protection: Protection) -> Option<&BigRoomResult> {
+    results.iter().find(|r| r.protection == protection)
 }
 
 const PLAIN: &str = "plain mediasoup";
 const MAFALDA: &str = "MafaldaRouter (pack, 2 workers)";
 
-pub async fn ramp_plain(scale: Scale) -> Ramp {
+pub async fn ramp_plain(scale: Scale, protection: Protection) -> Ramp {
     let mut room = PlainRoom::new().await;
     let threads = room.worker_threads();
-    let result = ramp(PLAIN, &mut room, &plan(scale), || threads.clone(), || async { 0 }).await;
+    let result = ramp(PLAIN, &mut room, protection, &plan(scale), || threads.clone(), || async { 0 }).await;
     std::mem::forget(room); // the child process exits next; teardown is not measured
     result
 }
 
-pub async fn ramp_mafalda(scale: Scale) -> Ramp {
+pub async fn ramp_mafalda(scale: Scale, protection: Protection) -> Ramp {
     let mafalda = Mafalda::new(pool_options(Policy::Pack, 2), EventSink::noop()).expect("Mafalda");
     let mut room = MafaldaRoom::new(&mafalda).await;
     let result = ramp(
         MAFALDA,
         &mut room,
+        protection,
         &plan(scale),
         || mafalda_room::worker_threads(&mafalda),
         || mafalda_room::pipe_count(&mafalda),
@@ -112,7 +138,7 @@ pub async fn ramp_mafalda(scale: Scale) -> Ramp {
     result
 }
 
-async fn ramp<R, T, P, F>(system: &str, room: &mut R, plan: &Plan, threads: T, pipes: P) -> Ramp
+async fn ramp<R, T, P, F>(system: &str, room: &mut R, protection: Protection, plan: &Plan, threads: T, pipes: P) -> Ramp
 where
     R: Room,
     T: Fn() -> Vec<(String, i32)>,
@@ -139,11 +165,13 @@ where
             let index = subscriber_workers.len();
             let watched = index % plan.watch_every == 0;
             let to = if watched { receiver.addresses()[(index / plan.watch_every) % receiver.addresses().len()] } else { sink.address() };
-            let (subscriber, consumers) = room.subscribe(to, Protection::Rtp, &published.producers).await;
+            let (subscriber, consumers) = room.subscribe(to, protection, &published.producers).await;
             all_streams += consumers.len();
-            for (kind, ssrc) in consumers.into_iter().filter(|_| watched) {
-                receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
-                streams.push((kind, ssrc));
+            if watched {
+                let registrations: Vec<(u32, Registration)> =
+                    consumers.iter().map(|(kind, ssrc)| (*ssrc, Registration { video: *kind == Kind::Video, group: 0, trace: false })).collect();
+                receiver.register_transport(subscriber.srtp.as_ref(), &registrations);
+                streams.extend(consumers);
             }
             subscriber_workers.push(subscriber.worker_id);
         }
@@ -170,7 +198,8 @@ where
             window,
         };
         eprintln!(
-            "[big-room] {system}: N={} loss={:.3}% short={:.2}% delivered={:.0} pps workers={:?} silent={} rx-drops={} in-drops={} stall={:.0}%",
+            "[big-room] {system} ({}): N={} loss={:.3}% short={:.2}% delivered={:.0} pps workers={:?} silent={} rx-drops={} in-drops={} stall={:.0}% srtp-samples={}/{}",
+            protection.label(),
             step.subscribers,
             step.window.loss * 100.0,
             step.window.shortfall * 100.0,
@@ -180,6 +209,8 @@ where
             step.window.receiver_socket_drops,
             step.window.worker_input_drops,
             step.window.cpu_stall * 100.0,
+            step.window.srtp_decrypted,
+            step.window.srtp_decrypted + step.window.srtp_refused,
         );
         let over = step.window.undelivered() > LOSS_LIMIT;
         steps.push(step);

@@ -2,23 +2,31 @@
 //! in this process: a signaling-only owner of the router (`maxWorkers: 0`, `spread`)
 //! and two media nodes on 127.0.0.2 and 127.0.0.3 with one worker each, so a node is
 //! a "side" as a worker is in the pipe-hop scenario.
-//! - Media: the pipe-hop phases with nodes as sides: added latency of one hop between
-//!   nodes (SRTP pipe), worker CPU per piped packet, loss with K publishers piped
-//!   (K = 100: 20,000 packets/s through the pipe in a full run).
+//! - Media, per subscriber protection (browsers' SRTP, the headline, then plain RTP):
+//!   the pipe-hop phases with nodes as sides: added latency of one hop between nodes
+//!   (SRTP pipe), worker CPU per piped packet, loss with K publishers piped (K = 100:
+//!   20,000 packets/s through the pipe in a full run).
+//! - The hop between two workers of one node, in the same run (the pipe-hop CPU
+//!   phases on a local MafaldaRouter), as the yardstick of the hop between nodes.
+//! - Overload: the K piped publishers again while a CPU hog pinned to core 0 spins a
+//!   growing share of it; loss, drops at the pipe sockets and the workers' CPU at
+//!   each level.
 //! - Control plane: time to place a transport on a media node (a call over NATS, p50/p99);
 //!   NATS messages per second per node (subject `mafalda.>`), idle and with
 //!   participants; time until `nodelost` after `kill -9` of a node process (a child).
 
-use super::pipe_hop::{cpu_phases, latency_phase};
+use super::pipe_hop::{cpu_phases, latency_phase, CpuPhases};
 use super::{pool_options, Scale};
 use crate::child;
 use crate::histogram::{quantile, Percentiles};
+use crate::hog::Hog;
 use crate::mafalda_room::{self, MafaldaRoom};
 use crate::nats::NatsServer;
-use crate::publisher::Publisher;
-use crate::receiver::Receiver;
+use crate::publisher::{Publisher, StreamSpec};
+use crate::receiver::{Receiver, Registration};
 use crate::room::{Protection, Room};
-use crate::window::Window;
+use crate::rtp::Kind;
+use crate::window::{self, Watch, Window};
 use futures_util::StreamExt;
 use mafalda_core::cluster::options::ClusterOptions;
 use mafalda_core::{EventSink, Mafalda, Policy};
@@ -32,19 +40,48 @@ const SAME: usize = 0;
 const CROSS: usize = 1;
 const NODES: usize = 3;
 
+/// The subscriber protections of the media rows: browsers' SRTP first (the headline).
+pub const ROWS: [Protection; 2] = [Protection::BROWSER, Protection::Rtp];
+
+/// Duty (%) of the hog on core 0 at each overload level.
+pub const HOG_DUTIES: [u32; 6] = [0, 20, 40, 60, 80, 100];
+
+/// The hop between nodes with subscribers of one protection.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CrossNodeResult {
-    pub latency_subscribers_per_side: usize,
+pub struct NodeHop {
+    pub protection: Protection,
     pub same_node_latency: Percentiles,
     pub cross_node_latency: Percentiles,
     /// Arrival through the pipe between nodes minus arrival on the publisher's node.
     pub added_latency: Percentiles,
-    pub cpu_publishers: usize,
     pub same_node: Window,
     pub cross_node: Window,
     pub piped_pps: f64,
     pub pipes_in_cross_phase: usize,
     pub cpu_us_per_piped_packet: f64,
+}
+
+/// One level of the overload curve: the K piped publishers with the hog at `duty` %.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Overload {
+    pub hog_duty_percent: u32,
+    pub window: Window,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrossNodeResult {
+    pub latency_subscribers_per_side: usize,
+    pub cpu_publishers: usize,
+    /// Per subscriber protection, headline first.
+    pub rows: Vec<NodeHop>,
+    /// The hop between two workers of one node, same run, same K, browsers' SRTP
+    /// subscribers: worker CPU per piped packet.
+    pub worker_hop_cpu_us_per_piped_packet: f64,
+    pub worker_hop_same: Window,
+    pub worker_hop_cross: Window,
+    /// The headline's hop between nodes over the hop between workers.
+    pub node_to_worker_hop_ratio: f64,
+    pub overload: Vec<Overload>,
     pub placements: usize,
     pub placement_ms_p50: f64,
     pub placement_ms_p99: f64,
@@ -56,9 +93,15 @@ pub struct CrossNodeResult {
     pub failure_detection_ms: f64,
 }
 
+impl CrossNodeResult {
+    pub fn headline(&self) -> Option<&NodeHop> {
+        self.rows.iter().find(|r| r.protection == Protection::BROWSER).or(self.rows.first())
+    }
+}
+
 /// In a process of its own.
 pub fn run(scale: Scale) -> Option<CrossNodeResult> {
-    child::run("cross-node", scale.quick, scale.seconds(180.0, 900.0))
+    child::run("cross-node", scale.quick, scale.seconds(300.0, 1500.0))
 }
 
 fn cluster_options(nats: &str, node_id: &str, ip: &str) -> ClusterOptions {
@@ -154,7 +197,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
     eprintln!("[cross-node] idle: {idle:.2} NATS messages/s per node");
 
     // Placement of a transport on a media node: one call over NATS (plus the part, once).
-    let mut room = MafaldaRoom::new(&owner).await;
+    let room = MafaldaRoom::new(&owner).await;
     let placements = scale.pick(20, 200);
     let mut times = Vec::new();
     for _ in 0..placements {
@@ -166,63 +209,93 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
     let (placement_ms_p50, placement_ms_p99) = (quantile(&mut times.clone(), 0.5), quantile(&mut times, 0.99));
     eprintln!("[cross-node] placement on a media node: p50 {placement_ms_p50:.2} ms, p99 {placement_ms_p99:.2} ms");
 
-    // Media, with nodes as the sides.
+    // Media, with nodes as the sides, once per subscriber protection.
     let receiver = Receiver::start(1);
-    let publisher = Publisher::start();
-    let workers = || {
+    let node_workers = || {
         let mut threads = mafalda_room::worker_threads(&a);
         threads.extend(mafalda_room::worker_threads(&b));
         threads
     };
     let per_side = scale.pick(5, 10);
-    let (latency_window, added_latency) = latency_phase(&mut room, &receiver, &publisher, &workers, per_side, scale).await;
     let k = scale.pick(20, 100);
-    let mut cpu_room = MafaldaRoom::new(&owner).await;
-    let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, scale).await;
-    let (cpu_us_per_piped_packet, _) = phases.piped_cost();
+    let mut rows = Vec::new();
+    let mut rooms = vec![room];
+    for protection in ROWS {
+        // A publisher of its own: the streams of an earlier row stop with it.
+        let publisher = Publisher::start();
+        let mut latency_room = MafaldaRoom::new(&owner).await;
+        let (latency_window, added_latency) =
+            latency_phase(&mut latency_room, &receiver, &publisher, &node_workers, per_side, protection, scale).await;
+        let mut cpu_room = MafaldaRoom::new(&owner).await;
+        let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &node_workers, k, protection, scale).await;
+        log_phases("between nodes", protection, &phases);
+        let (cpu_us_per_piped_packet, _) = phases.piped_cost();
+        rows.push(NodeHop {
+            protection,
+            same_node_latency: latency_window.latency.get(SAME).copied().unwrap_or_default(),
+            cross_node_latency: latency_window.latency.get(CROSS).copied().unwrap_or_default(),
+            added_latency,
+            same_node: phases.same,
+            cross_node: phases.cross,
+            piped_pps: phases.piped_pps,
+            pipes_in_cross_phase: phases.pipes_in_cross_phase,
+            cpu_us_per_piped_packet,
+        });
+        rooms.push(latency_room);
+        rooms.push(cpu_room);
+    }
+
+    // The hop between two workers of one node, in this same run.
+    let local = Mafalda::new(pool_options(Policy::Spread, 2), EventSink::noop()).expect("Mafalda");
+    let worker_hop = {
+        let publisher = Publisher::start();
+        let mut room = MafaldaRoom::new(&local).await;
+        let local_workers = || mafalda_room::worker_threads(&local);
+        let phases = cpu_phases(&mut room, &receiver, &publisher, &local_workers, k, Protection::BROWSER, scale).await;
+        log_phases("between workers", Protection::BROWSER, &phases);
+        rooms.push(room);
+        phases
+    };
+    let (worker_hop_cpu_us_per_piped_packet, _) = worker_hop.piped_cost();
+    let node_to_worker_hop_ratio =
+        rows.first().map_or(0.0, |r| r.cpu_us_per_piped_packet) / worker_hop_cpu_us_per_piped_packet.max(1e-9);
     eprintln!(
-        "[cross-node] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={}",
-        phases.same.worker_cpu_us_per_packet(),
-        phases.cross.worker_cpu_us_per_packet(),
-        phases.same.loss * 100.0,
-        phases.cross.loss * 100.0,
-        phases.pipes_in_cross_phase
+        "[cross-node] hop between nodes {:.2} µs, between workers {:.2} µs per piped packet: {node_to_worker_hop_ratio:.2}×",
+        rows.first().map_or(0.0, |r| r.cpu_us_per_piped_packet),
+        worker_hop_cpu_us_per_piped_packet
     );
 
-    // Steady state with participants: the K publishers still send; K subscribers watch them.
-    let to = receiver.addresses()[0];
-    let published = cpu_room.published();
-    for p in &published {
-        cpu_room.subscribe(to, Protection::Rtp, &p.producers).await;
-    }
-    tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
-    let loaded_participants = 2 * published.len();
-    let loaded = rate_per_node(&count, scale.seconds(3.0, 10.0)).await;
-    eprintln!("[cross-node] with {loaded_participants} participants: {loaded:.2} NATS messages/s per node");
+    // Overload: the K publishers piped between nodes while a hog spins on core 0; the
+    // NATS traffic with these participants is measured while they flow.
+    let publisher = Publisher::start();
+    let mut overload_room = MafaldaRoom::new(&owner).await;
+    let (overload, loaded_participants, loaded) =
+        overload_curve(&mut overload_room, &receiver, &publisher, &node_workers, k, &count, scale).await;
+    rooms.push(overload_room);
 
     // kill -9 of a node process.
     let failure_detection_ms = kill_a_node(&nats.url, &owner, &lost).await;
     eprintln!("[cross-node] nodelost {failure_detection_ms:.0} ms after kill -9 (nodeTimeout {} ms)", defaults.node_timeout.as_millis());
 
     // The child process exits next; teardown is not measured.
-    room.forget();
-    cpu_room.forget();
+    for room in rooms {
+        room.forget();
+    }
     std::mem::forget(owner);
     std::mem::forget(a);
     std::mem::forget(b);
+    std::mem::forget(local);
     drop(publisher);
     drop(receiver);
     CrossNodeResult {
         latency_subscribers_per_side: per_side,
-        same_node_latency: latency_window.latency.get(SAME).copied().unwrap_or_default(),
-        cross_node_latency: latency_window.latency.get(CROSS).copied().unwrap_or_default(),
-        added_latency,
         cpu_publishers: k,
-        same_node: phases.same,
-        cross_node: phases.cross,
-        piped_pps: phases.piped_pps,
-        pipes_in_cross_phase: phases.pipes_in_cross_phase,
-        cpu_us_per_piped_packet,
+        rows,
+        worker_hop_cpu_us_per_piped_packet,
+        worker_hop_same: worker_hop.same,
+        worker_hop_cross: worker_hop.cross,
+        node_to_worker_hop_ratio,
+        overload,
         placements,
         placement_ms_p50,
         placement_ms_p99,
@@ -233,6 +306,90 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
         node_timeout_ms: defaults.node_timeout.as_millis() as u64,
         failure_detection_ms,
     }
+}
+
+fn log_phases(hop: &str, protection: Protection, phases: &CpuPhases) {
+    eprintln!(
+        "[cross-node] {hop} ({}): cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={} pipe-socket drops={}",
+        protection.label(),
+        phases.same.worker_cpu_us_per_packet(),
+        phases.cross.worker_cpu_us_per_packet(),
+        phases.same.loss * 100.0,
+        phases.cross.loss * 100.0,
+        phases.pipes_in_cross_phase,
+        phases.cross.other_socket_drops
+    );
+}
+
+/// K publishers on one media node, each consumed by a subscriber on the other one
+/// (browsers' SRTP), one window per hog duty; then, with them still flowing, NATS
+/// messages per node. Returns (levels, participants, messages/s per node).
+async fn overload_curve(
+    room: &mut MafaldaRoom,
+    receiver: &Receiver,
+    publisher: &Publisher,
+    workers: &dyn Fn() -> Vec<(String, i32)>,
+    k: usize,
+    count: &AtomicU64,
+    scale: Scale,
+) -> (Vec<Overload>, usize, f64) {
+    let to = receiver.addresses()[0];
+    let mut publishers = Vec::new();
+    for i in 0..k as u32 {
+        let p = room.publish(&[(Kind::Audio, 0x0e00_0000 + 2 * i), (Kind::Video, 0x0e00_0001 + 2 * i)]).await;
+        for (kind, _, ssrc) in &p.producers {
+            publisher.add(StreamSpec { kind: *kind, ssrc: *ssrc, target: p.target });
+        }
+        publishers.push(p);
+    }
+    let mut streams = Vec::new();
+    let mut consumed = vec![false; publishers.len()];
+    while consumed.iter().any(|c| !c) {
+        let subscriber = room.add_subscriber(to, Protection::BROWSER).await;
+        // Each publisher is consumed on the other node; a subscriber that landed on the
+        // node of every publisher still waiting stays idle.
+        let Some(i) = (0..publishers.len()).find(|i| !consumed[*i] && publishers[*i].worker_id != subscriber.worker_id) else { continue };
+        consumed[i] = true;
+        let consumers = room.consume(subscriber.index, &publishers[i].producers).await;
+        let registrations: Vec<(u32, Registration)> =
+            consumers.iter().map(|(kind, ssrc)| (*ssrc, Registration { video: *kind == Kind::Video, group: 0, trace: false })).collect();
+        receiver.register_transport(subscriber.srtp.as_ref(), &registrations);
+        streams.extend(consumers);
+    }
+    let threads = workers();
+    let watch = Watch {
+        publisher,
+        receiver,
+        streams: &streams,
+        workers: &threads,
+        generator: [receiver.tids(), vec![publisher.tid()]].concat(),
+        all_streams: streams.len(),
+        receiver_ports: receiver.addresses().iter().map(|a| a.port()).collect(),
+        worker_input_ports: publishers.iter().map(|p| p.target.port()).collect(),
+    };
+    tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
+    let mut levels = Vec::new();
+    for duty in HOG_DUTIES {
+        let hog = Hog::start(0, duty);
+        tokio::time::sleep(scale.seconds(0.5, 1.0)).await;
+        let window = window::measure(&watch, scale.seconds(2.0, 5.0)).await;
+        drop(hog);
+        eprintln!(
+            "[cross-node] overload, hog {duty:3} % of core 0: loss {:.3} %, not delivered {:.2} %, pipe-socket drops {}, workers {:?} cores, stall {:.0} %",
+            window.loss * 100.0,
+            window.shortfall * 100.0,
+            window.other_socket_drops,
+            window.workers.iter().map(|w| (w.cores * 100.0).round() / 100.0).collect::<Vec<_>>(),
+            window.cpu_stall * 100.0
+        );
+        levels.push(Overload { hog_duty_percent: duty, window });
+        // Let queues drain before the next level.
+        tokio::time::sleep(scale.seconds(0.5, 1.5)).await;
+    }
+    let loaded = rate_per_node(count, scale.seconds(3.0, 10.0)).await;
+    let participants = 2 * publishers.len();
+    eprintln!("[cross-node] with {participants} participants: {loaded:.2} NATS messages/s per node");
+    (levels, participants, loaded)
 }
 
 /// Starts a node process, waits until the owner sees it, kills it with SIGKILL and

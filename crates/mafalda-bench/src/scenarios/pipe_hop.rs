@@ -6,6 +6,8 @@
 //! - CPU: K publishers, each consumed by one subscriber on its own worker, then by one
 //!   on the other worker; the extra CPU of both worker threads, divided by the packets
 //!   that crossed the pipes, is a pipe's cost per packet.
+//! Once with SRTP subscribers (Chromium's suite, the headline) and once with plain RTP
+//! ones: what a pipe costs should not depend on it, what delivery costs does.
 
 use super::{pool_options, Scale};
 use crate::child;
@@ -13,7 +15,7 @@ use crate::histogram::{quantile, Percentiles};
 use crate::mafalda_room::{self, MafaldaRoom};
 use crate::publisher::{Publisher, StreamSpec};
 use crate::receiver::{Receiver, Registration};
-use crate::room::{Protection, Published, Room};
+use crate::room::{Protection, Published, Room, Subscriber};
 use crate::rtp::Kind;
 use crate::window::{self, Watch, Window};
 use mafalda_core::{EventSink, Mafalda, Policy};
@@ -23,8 +25,15 @@ use std::collections::HashMap;
 const SAME: usize = 0;
 const CROSS: usize = 1;
 
+fn plain_rtp() -> Protection {
+    Protection::Rtp
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PipeHopResult {
+    /// What the subscribers' transports send.
+    #[serde(default = "plain_rtp")]
+    pub protection: Protection,
     pub latency_subscribers_per_side: usize,
     pub same_worker_latency: Percentiles,
     pub cross_worker_latency: Percentiles,
@@ -44,22 +53,30 @@ pub struct PipeHopResult {
     pub cpu_overhead_per_delivered_packet_percent: f64,
 }
 
-/// In a process of its own.
-pub fn run(scale: Scale) -> Option<PipeHopResult> {
-    child::run("pipe-hop", scale.quick, scale.seconds(120.0, 600.0))
+/// The rows it is measured with: browsers' SRTP (the headline), then plain RTP.
+pub const ROWS: [Protection; 2] = [Protection::BROWSER, Protection::Rtp];
+
+/// Each row in a process of its own; `None` if any failed.
+pub fn run(scale: Scale) -> Option<Vec<PipeHopResult>> {
+    ROWS.iter().map(|protection| child::run(&format!("pipe-hop:{}", protection.key()), scale.quick, scale.seconds(120.0, 600.0))).collect()
 }
 
-pub async fn measure(scale: Scale) -> PipeHopResult {
+/// The row of one protection, if it was run.
+pub fn row(results: &[PipeHopResult], protection: Protection) -> Option<&PipeHopResult> {
+    results.iter().find(|r| r.protection == protection)
+}
+
+pub async fn measure(scale: Scale, protection: Protection) -> PipeHopResult {
     let mafalda = Mafalda::new(pool_options(Policy::Spread, 2), EventSink::noop()).expect("Mafalda");
     let mut room = MafaldaRoom::new(&mafalda).await;
     let receiver = Receiver::start(1);
     let publisher = Publisher::start();
     let workers = || mafalda_room::worker_threads(&mafalda);
     let per_side = scale.pick(5, 10);
-    let (latency_window, added_latency) = latency_phase(&mut room, &receiver, &publisher, &workers, per_side, scale).await;
+    let (latency_window, added_latency) = latency_phase(&mut room, &receiver, &publisher, &workers, per_side, protection, scale).await;
     let k = scale.pick(20, 100);
     let mut cpu_room = MafaldaRoom::new(&mafalda).await;
-    let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, scale).await;
+    let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, protection, scale).await;
     eprintln!(
         "[pipe-hop] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={}",
         phases.same.worker_cpu_us_per_packet(),
@@ -76,6 +93,7 @@ pub async fn measure(scale: Scale) -> PipeHopResult {
     drop(publisher);
     drop(receiver);
     PipeHopResult {
+        protection,
         latency_subscribers_per_side: per_side,
         same_worker_latency: latency_window.latency.get(SAME).copied().unwrap_or_default(),
         cross_worker_latency: latency_window.latency.get(CROSS).copied().unwrap_or_default(),
@@ -100,6 +118,7 @@ pub(crate) async fn latency_phase<R: Room>(
     publisher: &Publisher,
     workers: &dyn Fn() -> Vec<(String, i32)>,
     per_side: usize,
+    protection: Protection,
     scale: Scale,
 ) -> (Window, Percentiles) {
     let published = room.publish(&[(Kind::Audio, 0x0a0d_3000), (Kind::Video, 0x0b1d_4000)]).await;
@@ -107,19 +126,21 @@ pub(crate) async fn latency_phase<R: Room>(
         publisher.add(StreamSpec { kind: *kind, ssrc: *ssrc, target: published.target });
     }
     let to = receiver.addresses()[0];
-    let (same, cross) = split_subscribers(room, &published, to, per_side).await;
+    let (same, cross) = split_subscribers(room, &published, to, per_side, protection).await;
     let mut traced = [None, None];
     let mut streams = Vec::new();
-    for (group, indices) in [(SAME, &same), (CROSS, &cross)] {
-        for index in indices.iter() {
-            for (kind, ssrc) in room.consume(*index, &published.producers).await {
+    for (group, subscribers) in [(SAME, &same), (CROSS, &cross)] {
+        for subscriber in subscribers.iter() {
+            let mut registrations = Vec::new();
+            for (kind, ssrc) in room.consume(subscriber.index, &published.producers).await {
                 let trace = kind == Kind::Video && traced[group].is_none();
                 if trace {
                     traced[group] = Some(ssrc);
                 }
-                receiver.register(ssrc, Registration { video: kind == Kind::Video, group, trace });
+                registrations.push((ssrc, Registration { video: kind == Kind::Video, group, trace }));
                 streams.push((kind, ssrc));
             }
+            receiver.register_transport(subscriber.srtp.as_ref(), &registrations);
         }
     }
     tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
@@ -138,8 +159,8 @@ pub(crate) async fn latency_phase<R: Room>(
         latency_window.latency.get(CROSS),
         added_latency
     );
-    for index in same.iter().chain(cross.iter()) {
-        room.close_subscriber(*index);
+    for subscriber in same.iter().chain(cross.iter()) {
+        room.close_subscriber(subscriber.index);
     }
     for (_, ssrc) in &streams {
         receiver.forget(*ssrc);
@@ -176,6 +197,7 @@ pub(crate) async fn cpu_phases<R: Room>(
     publisher: &Publisher,
     workers: &dyn Fn() -> Vec<(String, i32)>,
     k: usize,
+    protection: Protection,
     scale: Scale,
 ) -> CpuPhases {
     let to = receiver.addresses()[0];
@@ -190,13 +212,13 @@ pub(crate) async fn cpu_phases<R: Room>(
     let mut sides: Vec<String> = publishers.iter().map(|p| p.worker_id.clone()).collect();
     sides.sort();
     sides.dedup();
-    let mut free: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut free: HashMap<String, Vec<Subscriber>> = HashMap::new();
     while sides.len() < 2 || sides.iter().any(|w| free.get(w).map_or(0, Vec::len) < k) {
-        let subscriber = room.add_subscriber(to, Protection::Rtp).await;
+        let subscriber = room.add_subscriber(to, protection).await;
         if !sides.contains(&subscriber.worker_id) {
             sides.push(subscriber.worker_id.clone());
         }
-        free.entry(subscriber.worker_id).or_default().push(subscriber.index);
+        free.entry(subscriber.worker_id.clone()).or_default().push(subscriber);
     }
     let other = |w: &String| sides.iter().find(|x| *x != w).cloned().unwrap_or_default();
     let threads = workers();
@@ -206,12 +228,13 @@ pub(crate) async fn cpu_phases<R: Room>(
         let mut used = Vec::new();
         for p in &publishers {
             let side = if cross { other(&p.worker_id) } else { p.worker_id.clone() };
-            let index = free.get_mut(&side).and_then(Vec::pop).expect("a free subscriber on that side");
-            for (kind, ssrc) in room.consume(index, &p.producers).await {
-                receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
-                streams.push((kind, ssrc));
-            }
-            used.push(index);
+            let subscriber = free.get_mut(&side).and_then(Vec::pop).expect("a free subscriber on that side");
+            let consumers = room.consume(subscriber.index, &p.producers).await;
+            let registrations: Vec<(u32, Registration)> =
+                consumers.iter().map(|(kind, ssrc)| (*ssrc, Registration { video: *kind == Kind::Video, group: 0, trace: false })).collect();
+            receiver.register_transport(subscriber.srtp.as_ref(), &registrations);
+            streams.extend(consumers);
+            used.push(subscriber.index);
         }
         let pipes = room.pipe_count().await;
         tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
@@ -255,14 +278,20 @@ fn watch<'a>(
 
 /// Adds subscriber transports until `per_side` sit on the publisher's worker and
 /// `per_side` on the other one (spread alternates them); returns (same, cross).
-async fn split_subscribers<R: Room>(room: &mut R, published: &Published, to: std::net::SocketAddr, per_side: usize) -> (Vec<usize>, Vec<usize>) {
+async fn split_subscribers<R: Room>(
+    room: &mut R,
+    published: &Published,
+    to: std::net::SocketAddr,
+    per_side: usize,
+    protection: Protection,
+) -> (Vec<Subscriber>, Vec<Subscriber>) {
     let (mut same, mut cross) = (Vec::new(), Vec::new());
     let mut extra = Vec::new();
     while same.len() < per_side || cross.len() < per_side {
-        let subscriber = room.add_subscriber(to, Protection::Rtp).await;
+        let subscriber = room.add_subscriber(to, protection).await;
         let side = if subscriber.worker_id == published.worker_id { &mut same } else { &mut cross };
         if side.len() < per_side {
-            side.push(subscriber.index);
+            side.push(subscriber);
         } else {
             extra.push(subscriber.index);
         }

@@ -1,7 +1,8 @@
 //! Scenario 2: many small rooms. Rooms of 4 participants (each publishes opus + VP8
 //! and consumes the other three) are opened one after the other while traffic flows,
 //! under each placement policy; then one window measures what it cost: workers used,
-//! pipes, per-worker load and loss.
+//! pipes, per-worker load and loss. Subscribers are SRTP with Chromium's suite under
+//! every policy (the headline), and, under pack, also SRTP with SHA1_80 and plain RTP.
 
 use super::{pool_options, Scale};
 use crate::child;
@@ -16,9 +17,16 @@ use serde::{Deserialize, Serialize};
 
 const PARTICIPANTS: usize = 4;
 
+fn plain_rtp() -> Protection {
+    Protection::Rtp
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyRun {
     pub policy: String,
+    /// What the subscribers' transports send.
+    #[serde(default = "plain_rtp")]
+    pub protection: Protection,
     /// Workers that host at least one router shard at the end.
     pub workers_used: usize,
     pub pipes: usize,
@@ -51,19 +59,27 @@ pub fn policy_name(policy: Policy) -> String {
     serde_json::to_value(policy).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-/// Each policy in a process of its own.
+/// (policy, protection) of each run: every policy with browsers' SRTP, and pack with
+/// the other capacity rows.
+pub fn planned_runs() -> Vec<(Policy, Protection)> {
+    let mut runs: Vec<(Policy, Protection)> = POLICIES.iter().map(|p| (*p, Protection::BROWSER)).collect();
+    runs.extend(Protection::CAPACITY_ROWS[1..].iter().map(|protection| (Policy::Pack, *protection)));
+    runs
+}
+
+/// Each run in a process of its own.
 pub fn run(scale: Scale) -> SmallRoomsResult {
-    let runs = POLICIES
-        .iter()
-        .filter_map(|policy| {
-            let task = format!("small-rooms:{}", policy_name(*policy));
+    let runs = planned_runs()
+        .into_iter()
+        .filter_map(|(policy, protection)| {
+            let task = format!("small-rooms:{}:{}", policy_name(policy), protection.key());
             child::run(&task, scale.quick, scale.seconds(120.0, 900.0))
         })
         .collect();
     SmallRoomsResult { rooms: rooms(scale), participants: PARTICIPANTS, max_workers: max_workers(scale), runs }
 }
 
-pub async fn run_policy(policy: Policy, scale: Scale) -> PolicyRun {
+pub async fn run_policy(policy: Policy, protection: Protection, scale: Scale) -> PolicyRun {
     let (rooms, max_workers) = (rooms(scale), max_workers(scale));
     let name = policy_name(policy);
     let mafalda = Mafalda::new(pool_options(policy, max_workers), EventSink::noop()).expect("Mafalda");
@@ -93,11 +109,11 @@ pub async fn run_policy(policy: Policy, scale: Scale) -> PolicyRun {
                 .flat_map(|(_, p)| p.producers.clone())
                 .collect();
             let to = receiver.addresses()[participant % receiver.addresses().len()];
-            let (_, consumers) = room.subscribe(to, Protection::Rtp, &others).await;
-            for (kind, ssrc) in consumers {
-                receiver.register(ssrc, Registration { video: kind == Kind::Video, group: 0, trace: false });
-                streams.push((kind, ssrc));
-            }
+            let (subscriber, consumers) = room.subscribe(to, protection, &others).await;
+            let registrations: Vec<(u32, Registration)> =
+                consumers.iter().map(|(kind, ssrc)| (*ssrc, Registration { video: *kind == Kind::Video, group: 0, trace: false })).collect();
+            receiver.register_transport(subscriber.srtp.as_ref(), &registrations);
+            streams.extend(consumers);
         }
         open_rooms.push(room);
         // Let measured load follow the new room before the next one is placed.
@@ -123,7 +139,8 @@ pub async fn run_policy(policy: Policy, scale: Scale) -> PolicyRun {
     let pipes = mafalda_room::pipe_count(&mafalda).await;
     let peak_worker_cpu = window.workers.iter().map(|w| w.cores).fold(0.0, f64::max);
     eprintln!(
-        "[small-rooms] {name}: workers={workers_used} pipes={pipes} loss={:.3}% delivered={:.0} pps cpu={:?}",
+        "[small-rooms] {name} ({}): workers={workers_used} pipes={pipes} loss={:.3}% delivered={:.0} pps cpu={:?}",
+        protection.label(),
         window.loss * 100.0,
         window.delivered_pps,
         window.workers.iter().map(|w| (w.cores * 100.0).round() / 100.0).collect::<Vec<_>>()
@@ -133,5 +150,5 @@ pub async fn run_policy(policy: Policy, scale: Scale) -> PolicyRun {
     std::mem::forget(mafalda);
     drop(publisher);
     drop(receiver);
-    PolicyRun { policy: name, workers_used, pipes, peak_scheduler_load, peak_worker_cpu, window }
+    PolicyRun { policy: name, protection, workers_used, pipes, peak_scheduler_load, peak_worker_cpu, window }
 }

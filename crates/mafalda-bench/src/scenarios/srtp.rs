@@ -36,9 +36,14 @@ pub fn target_us(suite: Suite) -> f64 {
     }
 }
 
-/// Every protection, plain RTP first.
+/// Every protection, plain RTP first; `MAFALDA_BENCH_SRTP_ONLY=RTP,AEAD_AES_256_GCM`
+/// keeps some (to profile one of them with perf).
 pub fn protections() -> Vec<Protection> {
-    std::iter::once(Protection::Rtp).chain(Suite::ALL.into_iter().map(Protection::Srtp)).collect()
+    let all = std::iter::once(Protection::Rtp).chain(Suite::ALL.into_iter().map(Protection::Srtp));
+    match std::env::var("MAFALDA_BENCH_SRTP_ONLY") {
+        Ok(only) => all.filter(|p| only.split(',').any(|name| Protection::parse(name) == Some(*p))).collect(),
+        Err(_) => all.collect(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,12 +59,16 @@ pub struct Measured {
 pub struct AdapterTiming {
     pub suite: Suite,
     pub packet_bytes: usize,
+    /// Sessions the packets go round-robin over (1: a hot loop; N: as a worker's N consumers).
+    pub sessions: usize,
     pub protect_ns: f64,
     pub unprotect_ns: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SrtpResult {
+    /// The crypto the worker runs on, read from the linked libraries.
+    pub libraries: String,
     pub consumers: usize,
     pub watched_every: usize,
     pub rounds: usize,
@@ -156,7 +165,8 @@ pub async fn measure(scale: Scale) -> SrtpResult {
             }
         }
     }
-    let adapter = time_adapter(plan.adapter_packets, plan.adapter_batches);
+    let mut adapter = time_adapter(plan.adapter_packets, plan.adapter_batches, 1);
+    adapter.extend(time_adapter(plan.adapter_packets, plan.adapter_batches, plan.consumers));
     // The child process exits next; teardown is not measured.
     std::mem::forget(plain);
     ours.forget();
@@ -164,7 +174,9 @@ pub async fn measure(scale: Scale) -> SrtpResult {
     drop(publisher);
     drop(receiver);
     drop(sink);
+    let versions = mafalda_core::versions::native_versions();
     SrtpResult {
+        libraries: format!("{} on {} ({})", versions.libsrtp, versions.libsrtp_crypto, versions.openssl),
         consumers: plan.consumers,
         watched_every: plan.watched_every,
         rounds: plan.rounds,
@@ -244,10 +256,11 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// protect and unprotect of `packets` packets of 1,200 bytes per batch, `batches`
-/// times per suite; the median batch, per call.
-fn time_adapter(packets: usize, batches: usize) -> Vec<AdapterTiming> {
+/// times per suite, round-robin over `sessions` sessions (one per consumer, as a
+/// worker holds them); the median batch, per call.
+fn time_adapter(packets: usize, batches: usize, sessions: usize) -> Vec<AdapterTiming> {
     let key: Vec<u8> = (0..46u8).map(|b| b.wrapping_mul(37)).collect();
-    let plain: Vec<Vec<u8>> = (0..packets).map(|i| packet(i as u16)).collect();
+    let plain: Vec<Vec<u8>> = (0..packets).map(|i| packet((i / sessions) as u16)).collect();
     let mut timings = Vec::new();
     for suite in Suite::ALL {
         let master = &key[..suite.key_and_salt_len()];
@@ -258,22 +271,44 @@ fn time_adapter(packets: usize, batches: usize) -> Vec<AdapterTiming> {
         let mut out = [0u8; 1300];
         for _ in 0..batches {
             // Fresh sessions per batch: the sequence numbers start over.
-            let mut sender = Session::outbound(suite, master).expect("outbound session");
-            let mut receiver = Session::inbound(suite, &encoded).expect("inbound session");
+            let mut senders: Vec<Session> = (0..sessions).map(|_| Session::outbound(suite, master).expect("outbound session")).collect();
+            let mut receivers: Vec<Session> = (0..sessions).map(|_| Session::inbound(suite, &encoded).expect("inbound session")).collect();
             let started = Instant::now();
             for (i, p) in plain.iter().enumerate() {
-                lengths[i] = sender.protect(p, &mut wire[i]).expect("protect");
+                lengths[i] = senders[i % sessions].protect(p, &mut wire[i]).expect("protect");
             }
             protect.push(started.elapsed().as_secs_f64() * 1e9 / packets as f64);
             let started = Instant::now();
-            for (w, len) in wire.iter().zip(&lengths) {
-                receiver.unprotect(&w[..*len], &mut out).expect("unprotect");
+            for (i, (w, len)) in wire.iter().zip(&lengths).enumerate() {
+                receivers[i % sessions].unprotect(&w[..*len], &mut out).expect("unprotect");
             }
             unprotect.push(started.elapsed().as_secs_f64() * 1e9 / packets as f64);
         }
-        let timing = AdapterTiming { suite, packet_bytes: 1200, protect_ns: median(&mut protect), unprotect_ns: median(&mut unprotect) };
-        eprintln!("[srtp] adapter {}: protect {:.0} ns, unprotect {:.0} ns", suite.name(), timing.protect_ns, timing.unprotect_ns);
+        let timing = AdapterTiming {
+            suite,
+            packet_bytes: 1200,
+            sessions,
+            protect_ns: median(&mut protect),
+            unprotect_ns: median(&mut unprotect),
+        };
+        eprintln!(
+            "[srtp] adapter {} ({sessions} sessions): protect {:.0} ns, unprotect {:.0} ns",
+            suite.name(),
+            timing.protect_ns,
+            timing.unprotect_ns
+        );
         timings.push(timing);
     }
     timings
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[ignore]
+    fn adapter_timing_probe() {
+        for sessions in [1, 20, 200, 2000] {
+            super::time_adapter(20_000, 5, sessions);
+        }
+    }
 }

@@ -1,13 +1,18 @@
 //! BENCHMARKS.md and its plots, regenerated from the JSON results of the last run of
 //! each scenario. Every figure and every "met / not met" comes from those files.
 
+mod cross_node;
+mod srtp;
+
 use crate::machine::Machine;
 use crate::plots;
 use crate::results::{self, Recorded};
-use crate::scenarios::big_room::{BigRoomResult, Ramp, LOSS_LIMIT};
+use crate::room::Protection;
+use crate::scenarios::big_room::{self, BigRoomResult, Ramp, LOSS_LIMIT};
 use crate::scenarios::cross_node::CrossNodeResult;
-use crate::scenarios::pipe_hop::PipeHopResult;
+use crate::scenarios::pipe_hop::{self, PipeHopResult};
 use crate::scenarios::small_rooms::SmallRoomsResult;
+use crate::scenarios::srtp::SrtpResult;
 use crate::simulation::SimulationResult;
 use crate::Paths;
 use std::fmt::Write;
@@ -15,7 +20,7 @@ use std::fmt::Write;
 const LOSS_PLOT: &str = "big-room-loss.png";
 const CORES_PLOT: &str = "simulation-cores.png";
 
-struct Target {
+pub(crate) struct Target {
     what: &'static str,
     measured: String,
     met: Option<bool>,
@@ -30,17 +35,38 @@ fn verdict(met: Option<bool>) -> &'static str {
 }
 
 pub fn write(paths: &Paths) -> std::io::Result<()> {
-    let big: Option<Recorded<BigRoomResult>> = results::load(&paths.out, "big-room");
-    let big_runs: Vec<Recorded<BigRoomResult>> =
-        results::history(&paths.out, "big-room").into_iter().filter(|r| r.quick == big.as_ref().is_some_and(|b| b.quick)).collect();
+    let same_mode = |quick: Option<bool>| move |r: &Recorded<_>| Some(r.quick) == quick;
+    let srtp_run: Option<Recorded<SrtpResult>> = results::load(&paths.out, "srtp");
+    let srtp_runs: Vec<Recorded<SrtpResult>> =
+        results::history(&paths.out, "srtp").into_iter().filter(|r: &Recorded<SrtpResult>| Some(r.quick) == srtp_run.as_ref().map(|b| b.quick)).collect();
+    let big: Option<Recorded<Vec<BigRoomResult>>> = results::load(&paths.out, "big-room");
+    let big_runs: Vec<Recorded<Vec<BigRoomResult>>> =
+        results::history(&paths.out, "big-room").into_iter().filter(same_mode(big.as_ref().map(|b| b.quick))).collect();
     let small: Option<Recorded<SmallRoomsResult>> = results::load(&paths.out, "small-rooms");
-    let hop: Option<Recorded<PipeHopResult>> = results::load(&paths.out, "pipe-hop");
+    let hop: Option<Recorded<Vec<PipeHopResult>>> = results::load(&paths.out, "pipe-hop");
     let nodes: Option<Recorded<CrossNodeResult>> = results::load(&paths.out, "cross-node");
     let sim: Option<Recorded<Vec<SimulationResult>>> = results::load(&paths.out, "simulation");
     let seeds: Option<&[SimulationResult]> = sim.as_ref().map(|r| r.result.as_slice()).filter(|s| !s.is_empty());
+    // The headline rows: subscribers with browsers' SRTP.
+    let big_headline: Option<&BigRoomResult> = big.as_ref().and_then(|r| big_room::headline(&r.result));
+    let big_headlines: Vec<Recorded<BigRoomResult>> = big_runs
+        .iter()
+        .filter_map(|r| {
+            big_room::headline(&r.result).map(|h| Recorded {
+                scenario: r.scenario.clone(),
+                command: r.command.clone(),
+                quick: r.quick,
+                finished_at: r.finished_at,
+                seconds: r.seconds,
+                machine: r.machine.clone(),
+                result: h.clone(),
+            })
+        })
+        .collect();
+    let hop_headline: Option<&PipeHopResult> = hop.as_ref().and_then(|r| pipe_hop::row(&r.result, Protection::BROWSER).or(r.result.first()));
     std::fs::create_dir_all(&paths.plots)?;
-    if let Some(b) = &big {
-        if let Err(e) = plots::loss_vs_subscribers(&b.result, &paths.plots.join(LOSS_PLOT)) {
+    if let Some(b) = big_headline {
+        if let Err(e) = plots::loss_vs_subscribers(b, &paths.plots.join(LOSS_PLOT)) {
             eprintln!("loss plot: {e}");
         }
     }
@@ -49,17 +75,38 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
             eprintln!("cores plot: {e}");
         }
     }
-    let machine = big.as_ref().map(|r| r.machine.clone())
+    let machine = srtp_run.as_ref().map(|r| r.machine.clone())
+        .or_else(|| big.as_ref().map(|r| r.machine.clone()))
         .or_else(|| small.as_ref().map(|r| r.machine.clone()))
         .or_else(|| hop.as_ref().map(|r| r.machine.clone()))
         .or_else(|| sim.as_ref().map(|r| r.machine.clone()));
+    let libraries = srtp_run.as_ref().map(|r| r.result.libraries.clone());
 
     let mut md = String::new();
-    header(&mut md, machine.as_ref(), [big.as_ref().map(|r| (&r.command, r.quick, r.seconds)), small.as_ref().map(|r| (&r.command, r.quick, r.seconds)), hop.as_ref().map(|r| (&r.command, r.quick, r.seconds)), nodes.as_ref().map(|r| (&r.command, r.quick, r.seconds)), sim.as_ref().map(|r| (&r.command, r.quick, r.seconds))]);
+    header(
+        &mut md,
+        machine.as_ref(),
+        libraries.as_deref(),
+        [
+            srtp_run.as_ref().map(|r| (&r.command, r.quick, r.seconds)),
+            big.as_ref().map(|r| (&r.command, r.quick, r.seconds)),
+            small.as_ref().map(|r| (&r.command, r.quick, r.seconds)),
+            hop.as_ref().map(|r| (&r.command, r.quick, r.seconds)),
+            nodes.as_ref().map(|r| (&r.command, r.quick, r.seconds)),
+            sim.as_ref().map(|r| (&r.command, r.quick, r.seconds)),
+        ],
+    );
+    let node_runs: Vec<Recorded<CrossNodeResult>> = nodes
+        .as_ref()
+        .map(|n| results::history(&paths.out, "cross-node").into_iter().filter(|r: &Recorded<CrossNodeResult>| r.quick == n.quick).collect())
+        .unwrap_or_default();
     let targets = vec![
-        capacity_target(big.as_ref().map(|r| &r.result), &big_runs),
-        overhead_target(big.as_ref().map(|r| &r.result), &big_runs),
-        pipe_target(hop.as_ref().map(|r| &r.result)),
+        srtp::target(srtp_run.as_ref().map(|r| &r.result), &srtp_runs),
+        capacity_target(big_headline, &big_headlines),
+        overhead_target(big_headline, &big_headlines),
+        pipe_target(hop_headline),
+        cross_node::hop_ratio_target(nodes.as_ref().map(|r| &r.result), &node_runs),
+        cross_node::loss_target(&node_runs),
         core_hours_target(seeds),
         scheduler_goal_target(seeds),
     ];
@@ -68,41 +115,35 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
         let _ = writeln!(md, "| {} | {} | {} |", t.what, t.measured, verdict(t.met));
     }
     md.push('\n');
-    findings(
-        &mut md,
-        big.as_ref().map(|r| &r.result),
-        &big_runs,
-        small.as_ref().map(|r| &r.result),
-        hop.as_ref().map(|r| &r.result),
-        seeds,
-    );
-    // The 3.8 figures are of full-scale runs: a quick run is not compared with them.
+    findings(&mut md, big_headline, &big_headlines, small.as_ref().map(|r| &r.result), hop_headline, seeds);
+    // The 3.8 figures are of full-scale runs with plain RTP subscribers: only those rows compare.
     crate::generations::section(
         &mut md,
-        big.as_ref().filter(|r| !r.quick).map(|r| &r.result),
-        hop.as_ref().filter(|r| !r.quick).map(|r| &r.result),
+        big.as_ref().filter(|r| !r.quick).and_then(|r| big_room::row(&r.result, Protection::Rtp)),
+        hop.as_ref().filter(|r| !r.quick).and_then(|r| pipe_hop::row(&r.result, Protection::Rtp)),
     );
+    if let Some(r) = &srtp_run {
+        srtp::section(&mut md, &r.result, libraries.as_deref().unwrap_or("unknown"));
+    }
     if let Some(b) = &big {
-        big_room_section(&mut md, &b.result, &paths.plots_link, &big_runs);
+        big_room_section(&mut md, &b.result, &paths.plots_link, &big_headlines);
     }
     if let Some(s) = &small {
         small_rooms_section(&mut md, &s.result);
     }
     if let Some(h) = &hop {
         pipe_hop_section(&mut md, &h.result);
-        let runs: Vec<String> = results::history::<PipeHopResult>(&paths.out, "pipe-hop")
+        let runs: Vec<String> = results::history::<Vec<PipeHopResult>>(&paths.out, "pipe-hop")
             .into_iter()
             .filter(|r| r.quick == h.quick)
-            .map(|r| format!("{:.0} µs / {:.2} µs", r.result.added_latency.p99_us, r.result.cpu_us_per_piped_packet))
+            .filter_map(|r| r.result.first().map(|f| format!("{:.0} µs / {:.2} µs", f.added_latency.p99_us, f.cpu_us_per_piped_packet)))
             .collect();
         if runs.len() > 1 {
-            let _ = writeln!(md, "Every kept run of this mode, oldest first (added latency p99 / CPU per piped packet): {}.\n", runs.join("; "));
+            let _ = writeln!(md, "Every kept run of this mode, oldest first, headline row (added latency p99 / CPU per piped packet): {}.\n", runs.join("; "));
         }
     }
     if let Some(n) = &nodes {
-        let runs: Vec<Recorded<CrossNodeResult>> =
-            results::history(&paths.out, "cross-node").into_iter().filter(|r| r.quick == n.quick).collect();
-        cross_node_section(&mut md, &n.result, &runs);
+        cross_node::section(&mut md, &n.result, &node_runs);
     }
     if let Some(s) = seeds {
         simulation_section(&mut md, s, &paths.plots_link);
@@ -226,7 +267,7 @@ on a fresh worker, where its later members follow it.",
     md.push('\n');
 }
 
-fn header(md: &mut String, machine: Option<&Machine>, runs: [Option<(&String, bool, f64)>; 5]) {
+fn header(md: &mut String, machine: Option<&Machine>, libraries: Option<&str>, runs: [Option<(&String, bool, f64)>; 6]) {
     md.push_str("# Benchmarks\n\n");
     md.push_str("Generated by `crates/mafalda-bench` from its raw results (`bench-out/*.json`); do not edit by hand, \
 run the benchmark again (`npm run bench`) or regenerate this file from the \
@@ -241,8 +282,12 @@ by several percent.\n",
             m.cores, m.cpu_model, m.memory_gib, m.kernel, m.cores
         );
     }
-    md.push_str("**Runs behind these figures:**\n\n| scenario | command | mode | took |\n| --- | --- | --- | --- |\n");
-    for (name, run) in ["one big room", "many small rooms", "pipe hop", "across servers", "scheduler simulation"].iter().zip(runs) {
+    if let Some(libraries) = libraries {
+        let _ = writeln!(md, "**Crypto:** the worker's SRTP is {libraries}, built from registry sources into the binary.\n");
+    }
+    md.push_str(srtp::BROWSER_SUITE_NOTE);
+    md.push_str("\n\n**Runs behind these figures:**\n\n| scenario | command | mode | took |\n| --- | --- | --- | --- |\n");
+    for (name, run) in ["SRTP cost", "one big room", "many small rooms", "pipe hop", "across servers", "scheduler simulation"].iter().zip(runs) {
         match run {
             Some((command, quick, seconds)) => {
                 let _ = writeln!(md, "| {name} | `{command}` | {} | {seconds:.0} s |", if quick { "quick" } else { "full" });
@@ -439,8 +484,15 @@ fn join(values: &[usize]) -> String {
     values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn ramp_table(md: &mut String, ramp: &Ramp) {
-    let _ = writeln!(md, "**{}** — stopped: {}; largest N under 1 % loss: **{}**.\n", ramp.system, ramp.stopped_because, ramp.max_subscribers_under_limit);
+fn ramp_table(md: &mut String, ramp: &Ramp, protection: Protection) {
+    let _ = writeln!(
+        md,
+        "**{}, subscribers sending {}** — stopped: {}; largest N under 1 % loss: **{}**.\n",
+        ramp.system,
+        protection.label(),
+        ramp.stopped_because,
+        ramp.max_subscribers_under_limit
+    );
     md.push_str("| N | workers with subscribers | pipes | loss (gaps) | not delivered (vs sent) | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | process CPU µs/packet | generator CPU (cores) | silent streams | drops at our receivers | drops at worker input | CPU stall |\n");
     md.push_str("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for s in &ramp.steps {
@@ -470,7 +522,7 @@ fn ramp_table(md: &mut String, ramp: &Ramp) {
 
 /// Where the machine's CPU went in the first failed window of a ramp: tells a limit of
 /// the SFU apart from a limit of this 2-core machine.
-fn limit_note(md: &mut String, ramp: &Ramp) {
+fn limit_note(md: &mut String, ramp: &Ramp, protection: Protection) {
     // The first of the two consecutive failed windows that ended the ramp.
     let Some(failed) = ramp
         .steps
@@ -485,9 +537,10 @@ fn limit_note(md: &mut String, ramp: &Ramp) {
     let busiest = w.workers.iter().map(|c| c.cores).fold(0.0, f64::max);
     let _ = writeln!(
         md,
-        "\n{}: at N = {}, where the ramp ended: worker threads {:.2} cores (busiest {:.2}), load generator {:.2} cores, \
+        "\n{} ({}): at N = {}, where the ramp ended: worker threads {:.2} cores (busiest {:.2}), load generator {:.2} cores, \
 process {:.2} cores; some task waited for a CPU {:.0} % of the time; {} datagrams dropped at the worker's input.",
         ramp.system,
+        protection.label(),
         failed.subscribers,
         workers,
         busiest,
@@ -503,7 +556,7 @@ fn runs_table(md: &mut String, runs: &[Recorded<BigRoomResult>]) {
     if runs.len() < 2 {
         return;
     }
-    md.push_str("All kept runs of this scenario (same command, same machine; the tables below are the latest):\n\n");
+    md.push_str("All kept runs of this scenario, headline row (same command, same machine; the tables below are the latest):\n\n");
     md.push_str("| run finished (UTC) | plain max N | Mafalda max N | ratio | mean CPU stall, plain ramp | mean CPU stall, Mafalda ramp |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
     let stall = |r: &Ramp| r.steps.iter().map(|s| s.window.cpu_stall).sum::<f64>() * 100.0 / r.steps.len().max(1) as f64;
     for run in runs {
@@ -538,8 +591,9 @@ fn utc(seconds: u64) -> String {
     format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}")
 }
 
-fn big_room_section(md: &mut String, b: &BigRoomResult, plots_link: &str, runs: &[Recorded<BigRoomResult>]) {
-    md.push_str("## 1. One big room: plain mediasoup vs MafaldaRouter\n\n");
+fn big_room_section(md: &mut String, rows: &[BigRoomResult], plots_link: &str, runs: &[Recorded<BigRoomResult>]) {
+    md.push_str("## 2. One big room: plain mediasoup vs MafaldaRouter\n\n");
+    let Some(b) = big_room::headline(rows) else { return };
     let _ = writeln!(
         md,
         "One publisher sends opus (50 packets/s) and VP8 (150 packets/s, 1,200 bytes) into a PlainTransport; \
@@ -548,48 +602,83 @@ After each step the system settles, then a {:.0} s window counts every consumer 
 gaps. A window fails when more than 1 % of the packets were lost (sequence gaps) or not \
 delivered (fewer packets delivered than the publisher sent in the window: a saturated worker first queues, \
 then drops); the ramp stops after two consecutive failed windows. Plain mediasoup: one router on one worker. \
-MafaldaRouter: policy `pack`, `maxWorkers` 2, watermark 0.6, load sampled every 100 ms.\n",
-        b.step, b.window_seconds
+MafaldaRouter: policy `pack`, `maxWorkers` 2, watermark 0.6, load sampled every 100 ms. Each row is a ramp of \
+both systems with the subscribers' transports sending {}.\n",
+        b.step,
+        b.window_seconds,
+        rows.iter().map(|r| r.protection.label()).collect::<Vec<_>>().join(", then ")
     );
-    let ratio = b.mafalda.max_subscribers_under_limit as f64 / b.plain.max_subscribers_under_limit.max(1) as f64;
     let best = |r: &Ramp| r.steps.iter().filter(|s| s.window.undelivered() <= LOSS_LIMIT).map(|s| s.window.delivered_pps).fold(0.0, f64::max);
-    md.push_str("| | plain mediasoup | MafaldaRouter | ratio |\n| --- | ---: | ---: | ---: |\n");
-    let _ = writeln!(md, "| max N with < 1 % lost or not delivered | {} | {} | {:.2}× |", b.plain.max_subscribers_under_limit, b.mafalda.max_subscribers_under_limit, ratio);
-    let _ = writeln!(md, "| forwarded packets/s at that N (best window under 1 %) | {:.0} | {:.0} | {:.2}× |", best(&b.plain), best(&b.mafalda), best(&b.mafalda) / best(&b.plain).max(1.0));
+    // Subscribers per worker that carried subscribers, at the largest N under the limit.
+    let per_worker = |r: &Ramp| {
+        r.steps
+            .iter()
+            .find(|s| s.subscribers == r.max_subscribers_under_limit)
+            .map_or(0.0, |s| s.subscribers as f64 / s.workers_with_subscribers.max(1) as f64)
+    };
+    md.push_str("| subscribers send | plain mediasoup: max N < 1 % lost | MafaldaRouter: max N | ratio | subscribers per worker, plain / Mafalda | forwarded packets/s at that N, plain / Mafalda | worker CPU µs/packet, plain, at N = 200 |\n");
+    md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for r in rows {
+        let at_200 = r.plain.steps.iter().find(|s| s.subscribers == 200).map_or("–".to_string(), |s| format!("{:.2}", s.window.worker_cpu_us_per_packet()));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.2}× | {:.0} / {:.0} | {:.0} / {:.0} | {at_200} |",
+            if r.protection == Protection::BROWSER { format!("**{}**", r.protection.label()) } else { r.protection.label().to_string() },
+            r.plain.max_subscribers_under_limit,
+            r.mafalda.max_subscribers_under_limit,
+            capacity_ratio(r),
+            per_worker(&r.plain),
+            per_worker(&r.mafalda),
+            best(&r.plain),
+            best(&r.mafalda)
+        );
+    }
+    md.push('\n');
     if let Some((overhead, sizes)) = overhead_on_one_worker(b) {
-        let _ = writeln!(md, "| worker CPU per packet while the room fits one worker (N = {}) | 1 | {:.3} | {overhead:+.1} % |", join(&sizes), 1.0 + overhead / 100.0);
+        let _ = writeln!(
+            md,
+            "Headline row: MafaldaRouter's worker CPU per packet while its room fits one worker (N = {}) is {:.3}× plain mediasoup's ({overhead:+.1} %).",
+            join(&sizes),
+            1.0 + overhead / 100.0
+        );
     }
     if let Some(first) = b.mafalda.steps.iter().find(|s| s.workers_with_subscribers > 1) {
-        let _ = writeln!(md, "\nMafalda put subscribers on its second worker from N = {} on (the first worker was over the watermark by its blended load).", first.subscribers);
+        let _ = writeln!(md, "Mafalda put subscribers on its second worker from N = {} on (the first worker was over the watermark by its blended load).", first.subscribers);
     }
     md.push('\n');
     runs_table(md, runs);
-    for ramp in [&b.plain, &b.mafalda] {
-        limit_note(md, ramp);
+    for r in rows {
+        for ramp in [&r.plain, &r.mafalda] {
+            limit_note(md, ramp, r.protection);
+        }
     }
-    let _ = writeln!(md, "\n![loss against subscribers]({plots_link}/{LOSS_PLOT})\n");
-    ramp_table(md, &b.plain);
-    ramp_table(md, &b.mafalda);
+    let _ = writeln!(md, "\n![loss against subscribers, {} subscribers]({plots_link}/{LOSS_PLOT})\n", b.protection.label());
+    for r in rows {
+        ramp_table(md, &r.plain, r.protection);
+        ramp_table(md, &r.mafalda, r.protection);
+    }
 }
 
 fn small_rooms_section(md: &mut String, s: &SmallRoomsResult) {
-    md.push_str("## 2. Many small rooms\n\n");
+    md.push_str("## 3. Many small rooms\n\n");
     let _ = writeln!(
         md,
         "{} rooms of {} participants, opened one after the other while the media flows: each participant publishes \
 opus + VP8 through its own PlainTransport and consumes the other {} participants through another one \
 (8 transports, 8 producers and 24 consumers per room). `maxWorkers` {} for every policy — more workers than \
-this machine has cores, so that the policies can differ in how many they use; the workers then share the cores.\n",
+this machine has cores, so that the policies can differ in how many they use; the workers then share the cores. \
+Every policy runs with SRTP subscribers (Chromium's suite); pack also with SHA1_80 and with plain RTP ones.\n",
         s.rooms, s.participants, s.participants - 1, s.max_workers
     );
-    md.push_str("| policy | workers used | pipes | peak scheduler load | peak worker CPU (window) | worker CPU per worker (cores) | loss | delivered packets/s | worker CPU µs/packet |\n");
-    md.push_str("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |\n");
+    md.push_str("| policy | subscribers send | workers used | pipes | peak scheduler load | peak worker CPU (window) | worker CPU per worker (cores) | loss | delivered packets/s | worker CPU µs/packet |\n");
+    md.push_str("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |\n");
     for r in &s.runs {
         let cores: Vec<String> = r.window.workers.iter().map(|c| format!("{:.2}", c.cores)).collect();
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {:.2} | {:.2} | {} | {:.3} % | {:.0} | {:.2} |",
+            "| {} | {} | {} | {} | {:.2} | {:.2} | {} | {:.3} % | {:.0} | {:.2} |",
             r.policy,
+            r.protection.label(),
             r.workers_used,
             r.pipes,
             r.peak_scheduler_load,
@@ -603,8 +692,9 @@ this machine has cores, so that the policies can differ in how many they use; th
     md.push('\n');
 }
 
-fn pipe_hop_section(md: &mut String, h: &PipeHopResult) {
-    md.push_str("## 3. One pipe hop\n\n");
+fn pipe_hop_section(md: &mut String, rows: &[PipeHopResult]) {
+    md.push_str("## 4. One pipe hop\n\n");
+    let Some(h) = rows.first() else { return };
     let _ = writeln!(
         md,
         "A MafaldaRouter on two workers (policy `spread`); the publisher's transport is on worker B. Latency: {} \
@@ -612,9 +702,17 @@ subscribers on B and {} on A (through the pipe) receive the same packets at once
 time, and one traced video stream per side gives the per-packet difference. CPU: {} publishers (opus + VP8), \
 each consumed by one subscriber on its own worker, then by one on the other worker, so that in the second phase \
 every delivered packet crossed a pipe; the extra CPU of both worker threads is divided by the packets that crossed \
-the pipes.\n",
+the pipes. The pipe between workers itself is plain RTP on 127.0.0.1; what the subscribers send only changes \
+what delivery costs on both sides.\n",
         h.latency_subscribers_per_side, h.latency_subscribers_per_side, h.cpu_publishers
     );
+    for h in rows {
+        pipe_hop_row(md, h);
+    }
+}
+
+fn pipe_hop_row(md: &mut String, h: &PipeHopResult) {
+    let _ = writeln!(md, "**Subscribers sending {}.**\n", h.protection.label());
     md.push_str("| one-way latency, publisher socket → subscriber socket | samples | median | p99 | max |\n| --- | ---: | ---: | ---: | ---: |\n");
     for (name, p) in [
         ("same worker as the producer", h.same_worker_latency),
@@ -646,81 +744,8 @@ the same packets from the producer's own worker.\n",
     );
 }
 
-fn cross_node_section(md: &mut String, n: &CrossNodeResult, runs: &[Recorded<CrossNodeResult>]) {
-    md.push_str("## 4. One MafaldaRouter across servers\n\n");
-    let _ = writeln!(
-        md,
-        "Three cluster nodes over a real nats-server (Debian's 2.9.10), in one process on loopback: the router's owner \
-hosts no media (`maxWorkers: 0`, policy `spread`), two media nodes (127.0.0.2 and 127.0.0.3) run one worker each. \
-Between nodes media goes over an SRTP PipeTransport pair with RTX, so a hop between nodes also encrypts and \
-decrypts every packet. Latency: {} subscribers on the publisher's node and {} on the other node receive the same \
-packets. CPU: {} publishers, each consumed on its own node, then on the other node.\n",
-        n.latency_subscribers_per_side, n.latency_subscribers_per_side, n.cpu_publishers
-    );
-    md.push_str("| one-way latency, publisher socket → subscriber socket | samples | median | p99 | max |\n| --- | ---: | ---: | ---: | ---: |\n");
-    for (name, p) in [
-        ("same node as the producer", n.same_node_latency),
-        ("other node, through one SRTP pipe", n.cross_node_latency),
-        ("**added by the hop between nodes** (same packet, paired)", n.added_latency),
-    ] {
-        let _ = writeln!(md, "| {name} | {} | {:.0} µs | {:.0} µs | {:.0} µs |", p.samples, p.p50_us, p.p99_us, p.max_us);
-    }
-    md.push_str("\n| CPU phase | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | loss |\n| --- | ---: | --- | ---: | ---: |\n");
-    for (name, w) in [("consumers on the producer's node", &n.same_node), ("consumers on the other node (piped)", &n.cross_node)] {
-        let cores: Vec<String> = w.workers.iter().map(|c| format!("{:.3}", c.cores)).collect();
-        let _ = writeln!(
-            md,
-            "| {name} | {:.0} | {} | {:.3} | {:.3} % |",
-            w.delivered_pps,
-            cores.join(" + "),
-            w.worker_cpu_us_per_packet(),
-            w.loss * 100.0
-        );
-    }
-    let _ = writeln!(
-        md,
-        "\nThe pipes between the nodes ({} piped producers) carried {:.0} packets/s with **{:.3} % loss**; one hop \
-between nodes cost **{:.2} µs of worker CPU per piped packet** (both ends, SRTP included).\n",
-        n.pipes_in_cross_phase, n.piped_pps, n.cross_node.loss * 100.0, n.cpu_us_per_piped_packet
-    );
-    if runs.len() > 1 {
-        let each: Vec<String> = runs
-            .iter()
-            .map(|r| {
-                let w = &r.result.cross_node;
-                format!(
-                    "{:.0} µs / {:.1} % / {:.1} µs / {}",
-                    r.result.added_latency.p99_us,
-                    w.loss * 100.0,
-                    w.worker_cpu_us_per_packet(),
-                    w.other_socket_drops
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            md,
-            "Every kept run of this mode, oldest first (added latency p99 / loss through the pipes / worker CPU per \
-delivered packet in the piped phase / datagrams dropped at full pipe sockets): {}. The same code gives these \
-different runs on this shared machine; a run whose workers fall behind drops at the pipe sockets.\n",
-            each.join("; ")
-        );
-    }
-    md.push_str("| control plane | measured |\n| --- | --- |\n");
-    let _ = writeln!(md, "| placing a transport on a media node (one NATS call), {} placements | p50 {:.2} ms, p99 {:.2} ms |", n.placements, n.placement_ms_p50, n.placement_ms_p99);
-    let _ = writeln!(md, "| NATS messages per second per node, idle (heartbeat every {} ms) | {:.2} |", n.heartbeat_interval_ms, n.idle_messages_per_second_per_node);
-    let _ = writeln!(
-        md,
-        "| NATS messages per second per node with {} participants (media flowing) | {:.2} ({:+.2} over idle per 100 participants: once joined, participants send nothing over NATS but their objects' events) |",
-        n.loaded_participants,
-        n.loaded_messages_per_second_per_node,
-        (n.loaded_messages_per_second_per_node - n.idle_messages_per_second_per_node) * 100.0 / n.loaded_participants.max(1) as f64
-    );
-    let _ = writeln!(md, "| `nodelost` after `kill -9` of a node process (nodeTimeout {} ms) | {:.0} ms |", n.node_timeout_ms, n.failure_detection_ms);
-    md.push_str("\nHow these scale to 100 nodes: [docs/cluster.md](docs/cluster.md).\n\n");
-}
-
 fn simulation_section(md: &mut String, seeds: &[SimulationResult], plots_link: &str) {
-    md.push_str("## 5. Scheduler simulation at data-centre scale\n\n");
+    md.push_str("## 6. Scheduler simulation at data-centre scale\n\n");
     let Some(s) = seeds.first() else { return };
     let _ = writeln!(
         md,

@@ -1,0 +1,130 @@
+//! The SRTP section of BENCHMARKS.md and its target: what each suite adds to a
+//! worker's CPU per forwarded packet, on a plain mediasoup router and a MafaldaRouter,
+//! and what the adapter alone takes.
+
+use super::Target;
+use crate::results::Recorded;
+use crate::scenarios::srtp::{self, SrtpResult, MAFALDA, PLAIN};
+use crate::srtp::Suite;
+use std::fmt::Write;
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+fn list(values: &[f64]) -> String {
+    values.iter().map(|v| format!("{v:+.2}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Median µs `suite` adds per forwarded packet on `system`.
+pub fn added(r: &SrtpResult, system: &str, suite: Suite) -> f64 {
+    median(&r.added_per_round(system, suite))
+}
+
+pub fn target(latest: Option<&SrtpResult>, runs: &[Recorded<SrtpResult>]) -> Target {
+    let what = "SRTP adds ≤ 1.5 µs (AES_CM_128_HMAC_SHA1_80) and ≤ 1.0 µs (AEAD GCM) of worker CPU per forwarded \
+1,200-byte packet over plain RTP, plain mediasoup router and MafaldaRouter (median of the rounds of a run)";
+    let Some(r) = latest else { return Target { what, measured: "–".into(), met: None } };
+    let mut parts = Vec::new();
+    let mut met = true;
+    for suite in [Suite::AesCm128HmacSha1_80, Suite::AeadAes128Gcm, Suite::AeadAes256Gcm] {
+        let (plain, ours) = (added(r, PLAIN, suite), added(r, MAFALDA, suite));
+        met &= plain <= srtp::target_us(suite) && ours <= srtp::target_us(suite);
+        parts.push(format!("{}: **{plain:+.2} µs** (plain) / **{ours:+.2} µs** (Mafalda)", suite.name()));
+    }
+    let mut measured = parts.join("; ");
+    if runs.len() > 1 {
+        let each: Vec<String> = runs
+            .iter()
+            .map(|run| {
+                format!(
+                    "{:+.2} / {:+.2}",
+                    added(&run.result, PLAIN, Suite::AeadAes256Gcm),
+                    added(&run.result, PLAIN, Suite::AesCm128HmacSha1_80)
+                )
+            })
+            .collect();
+        let _ = write!(measured, "; every kept run, plain router, GCM-256 / SHA1_80: {}", each.join("; "));
+    }
+    Target { what, measured, met: Some(met) }
+}
+
+pub fn section(md: &mut String, r: &SrtpResult, libraries: &str) {
+    md.push_str("## 1. What SRTP costs a worker\n\n");
+    let _ = writeln!(
+        md,
+        "One router, one VP8 producer (150 packets/s of 1,200 bytes), {} consumers on PlainTransports, once per \
+protection the worker offers; a plain mediasoup router and a MafaldaRouter (`maxWorkers` 1), one worker each, the \
+same crate, in one process. {} rounds, each over every protection in a rotated order (the machine's drift falls on \
+all alike), {:.0} s windows after the consumers settle. One consumer in {} sends to our receiver (sequence gaps \
+counted from the RTP header, which SRTP leaves in the clear; one packet in {} decrypted with the transport's \
+keys), the others to a socket the kernel drops for us. What a suite adds is a window's worker CPU per forwarded \
+packet minus that of plain RTP on the same router in the same round. The worker's crypto: {libraries}.\n",
+        r.consumers,
+        r.rounds,
+        r.window_seconds,
+        r.watched_every,
+        crate::receiver::SRTP_SAMPLE_EVERY
+    );
+    md.push_str("| protection | plain mediasoup: µs/packet, each round | added over plain RTP, each round | median added | MafaldaRouter: µs/packet, each round | added, each round | median added | target |\n");
+    md.push_str("| --- | --- | --- | ---: | --- | --- | ---: | ---: |\n");
+    for protection in srtp::protections() {
+        let cells = |system: &str| {
+            let per_round = r.per_round(system, protection);
+            let rounds = per_round.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", ");
+            match protection.suite() {
+                None => (rounds, "–".to_string(), "–".to_string()),
+                Some(suite) => {
+                    let added = r.added_per_round(system, suite);
+                    (rounds, list(&added), format!("**{:+.2} µs**", median(&added)))
+                }
+            }
+        };
+        let (plain, ours) = (cells(PLAIN), cells(MAFALDA));
+        let target = protection.suite().map_or("–".to_string(), |s| format!("≤ {:.1} µs", srtp::target_us(s)));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {target} |",
+            protection.label(),
+            plain.0,
+            plain.1,
+            plain.2,
+            ours.0,
+            ours.1,
+            ours.2
+        );
+    }
+    let windows = &r.measured;
+    let decrypted: u64 = windows.iter().map(|m| m.window.srtp_decrypted).sum();
+    let refused: u64 = windows.iter().map(|m| m.window.srtp_refused).sum();
+    let worst_loss = windows.iter().map(|m| m.window.undelivered()).fold(0.0, f64::max);
+    let stall = windows.iter().map(|m| m.window.cpu_stall).sum::<f64>() / windows.len().max(1) as f64;
+    let _ = writeln!(
+        md,
+        "\nThe receiver decrypted {decrypted} sampled SRTP packets ({refused} refused); the worst window lost or did not \
+deliver {:.3} % of its packets; the machine's CPU stall averaged {:.0} % over the windows.\n",
+        worst_loss * 100.0,
+        stall * 100.0
+    );
+    md.push_str("The adapter alone (the worker's libsrtp 3 calls over libsrtp 2.7.0, linked into the benchmark; no \
+worker, no sockets): protect and unprotect of one 1,200-byte RTP packet, the median of ");
+    let _ = writeln!(md, "{} batches of {} packets, round-robin over 1 session (a hot loop) and over as many sessions as the worker above holds consumers:\n", r.adapter_batches, r.adapter_packets_per_batch);
+    md.push_str("| suite | sessions | protect | unprotect |\n| --- | ---: | ---: | ---: |\n");
+    for t in &r.adapter {
+        let _ = writeln!(md, "| {} | {} | {:.0} ns | {:.0} ns |", t.suite.name(), t.sessions, t.protect_ns, t.unprotect_ns);
+    }
+    md.push('\n');
+}
+
+/// Where the capacity rows' suite comes from, for the sections that use it.
+pub const BROWSER_SUITE_NOTE: &str = "Subscribers are SRTP with **AEAD_AES_256_GCM** (the headline rows): what headless \
+Chromium negotiates with our WebRtcTransports (the page is the DTLS client; the worker prefers GCM), asserted from \
+the page's `getStats()` `transport.srtpCipher` by `__tests__/e2e/room.e2e.test.js`. Clients that offer no GCM \
+(native libwebrtc apps with default crypto options, SRTP from ffmpeg or GStreamer) get AES_CM_128_HMAC_SHA1_80: \
+its row is beside it; plain RTP is the last row.";
