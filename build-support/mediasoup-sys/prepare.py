@@ -204,7 +204,9 @@ def worker_cargo_toml(text):
     return text.replace("[dependencies.serde]", OPENSSL_DEPENDENCY.lstrip() + "\n[dependencies.serde]", 1)
 
 
-# Fixes of the worker's own sources: (file, text as published, text used, why).
+# Changes to published sources, each checked to apply exactly once: (file as
+# written into the copy, text as published, text used, why). Most are fixes of the
+# worker's code; one configures the vendored libsrtp.
 WORKER_FIXES = [
     (
         "src/RTC/DtlsTransport.cpp",
@@ -217,6 +219,18 @@ WORKER_FIXES = [
         # DTLS record written segfaults (do_dtls1_write). The return phase must pass
         # the operation's own result on.
         "return the BIO operation's result in every return phase (kernel TLS query)",
+    ),
+    (
+        "subprojects/libsrtp-2.7.0/meson.build",
+        "add_project_arguments('-DHAVE_CONFIG_H', language: 'c')\n",
+        "add_project_arguments('-DHAVE_CONFIG_H', language: 'c')\n"
+        "# Added by Mafalda's prepare.py: the libsrtp3 shim brings its own stream list.\n"
+        "add_project_arguments('-DSRTP_NO_STREAM_LIST', language: 'c')\n",
+        # libsrtp's documented way to replace its stream list (a linked list walked for
+        # every packet, costly with the hundreds of SSRCs of a pipe between servers) is
+        # to compile it with SRTP_NO_STREAM_LIST; meson cannot set a subproject's
+        # c_args from outside, so its meson.build gets the define.
+        "compile libsrtp with SRTP_NO_STREAM_LIST (the shim's hash table replaces its list)",
     ),
 ]
 
@@ -257,7 +271,8 @@ def wanted_files(crates):
         for relative, mode, data in crate_members(crates[(name, version)], name, version):
             for source, target in mapping:
                 if relative == source or (source.endswith("/") and relative.startswith(source)):
-                    files[f"subprojects/{directory}/{target}{relative[len(source):]}"] = (mode, data)
+                    path = f"subprojects/{directory}/{target}{relative[len(source):]}"
+                    files[path] = (mode, apply_worker_fixes(path, data))
                     break
 
     # Every wrap the worker's meson.build uses must have its shim.

@@ -244,6 +244,68 @@ static int stream_remove(void)
 	return 1;
 }
 
+/* Protects packet `seq` of `ssrc` and unprotects it at the receiver: the status. */
+static srtp_err_status_t send_one(srtp_t sender, srtp_t receiver, uint32_t ssrc, uint16_t seq, union packet* wire, size_t* wire_len)
+{
+	union packet plain, copy;
+	size_t plain_len = make_rtp(&plain, seq, ssrc);
+	size_t len;
+	srtp_err_status_t err;
+
+	*wire_len = sizeof(wire->bytes);
+	if ((err = srtp_protect(sender, plain.bytes, plain_len, wire->bytes, wire_len, 0)) != srtp_err_status_ok)
+		return err;
+	copy = *wire;
+	len  = *wire_len;
+	if ((err = srtp_unprotect(receiver, copy.bytes, len, copy.bytes, &len)) != srtp_err_status_ok)
+		return err;
+	return len == plain_len && memcmp(copy.bytes, plain.bytes, len) == 0 ? srtp_err_status_ok : srtp_err_status_fail;
+}
+
+/*
+ * The stream list (src/stream_list.c, a hash table): one session with as many
+ * streams as a pipe between servers holds, lookups of each, removals in the middle
+ * (a removed SSRC gets a fresh stream, a kept one keeps its replay window), growth
+ * past several doublings, and dealloc of a session with hundreds of streams.
+ */
+static int many_streams(void)
+{
+	enum { STREAMS = 600 };
+	const struct suite* suite = &suites[0];
+	srtp_t sender = NULL, receiver = NULL;
+	union packet wire, copy;
+	size_t wire_len, len;
+	uint32_t i;
+
+	CHECK_STATUS(make_session(&sender, suite, ssrc_any_outbound), srtp_err_status_ok);
+	CHECK_STATUS(make_session(&receiver, suite, ssrc_any_inbound), srtp_err_status_ok);
+	for (i = 0; i < STREAMS; i++)
+		CHECK_STATUS(send_one(sender, receiver, 0x5eed0000 + i * 7919, 1, &wire, &wire_len), srtp_err_status_ok);
+	/* Every stream is found again: a replay of its last packet is refused. */
+	for (i = 0; i < STREAMS; i++)
+	{
+		CHECK_STATUS(send_one(sender, receiver, 0x5eed0000 + i * 7919, 2, &wire, &wire_len), srtp_err_status_ok);
+		copy = wire;
+		len  = wire_len;
+		CHECK_STATUS(srtp_unprotect(receiver, copy.bytes, len, copy.bytes, &len), srtp_err_status_replay_fail);
+	}
+	/* Remove every other stream at the receiver: those start over, the rest do not. */
+	for (i = 0; i < STREAMS; i += 2)
+		CHECK_STATUS(srtp_stream_remove(receiver, htonl(0x5eed0000 + i * 7919)), srtp_err_status_ok);
+	for (i = 0; i < STREAMS; i += 2)
+		CHECK_STATUS(srtp_stream_remove(receiver, htonl(0x5eed0000 + i * 7919)), srtp_err_status_no_ctx);
+	for (i = 0; i < STREAMS; i++)
+	{
+		CHECK_STATUS(send_one(sender, receiver, 0x5eed0000 + i * 7919, 3, &wire, &wire_len), srtp_err_status_ok);
+		copy = wire;
+		len  = wire_len;
+		CHECK_STATUS(srtp_unprotect(receiver, copy.bytes, len, copy.bytes, &len), srtp_err_status_replay_fail);
+	}
+	CHECK_STATUS(srtp_dealloc(sender), srtp_err_status_ok);
+	CHECK_STATUS(srtp_dealloc(receiver), srtp_err_status_ok);
+	return 1;
+}
+
 static void on_event(srtp_event_data_t* data)
 {
 	(void)data;
@@ -293,6 +355,7 @@ int main(void)
 	run("output capacity checked (buffer_small), repeated transmission allowed", buffer_capacity());
 	run("policy validation", policy_validation());
 	run("srtp_stream_remove(session, htonl(ssrc)) as the worker calls it", stream_remove());
+	run("600 streams in one session: found, removed, grown, deallocated (our stream list)", many_streams());
 
 	srtp_shutdown();
 	printf("srtp adapter: %d passed, %d failed\n", passed, failed);
