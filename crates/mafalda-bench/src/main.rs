@@ -16,6 +16,7 @@ mod media;
 mod nats;
 mod plain_room;
 mod plots;
+mod profile;
 mod publisher;
 mod receiver;
 mod report;

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct CpuReading {
     pub at: Instant,
     pub threads: HashMap<i32, Duration>,
+    /// Time each thread waited, runnable, for a CPU.
+    pub waits: HashMap<i32, Duration>,
     pub process: Duration,
 }
 
@@ -25,6 +27,7 @@ pub fn read(tids: &[i32]) -> CpuReading {
     CpuReading {
         at: Instant::now(),
         threads: tids.iter().filter_map(|tid| cpu::thread_cpu_time(*tid).map(|t| (*tid, t))).collect(),
+        waits: tids.iter().filter_map(|tid| cpu::thread_wait_time(*tid).map(|t| (*tid, t))).collect(),
         process: process_cpu_time(),
     }
 }
@@ -35,6 +38,14 @@ impl CpuReading {
         match (self.threads.get(&tid), earlier.threads.get(&tid)) {
             (Some(now), Some(then)) => now.saturating_sub(*then).as_secs_f64(),
             (Some(now), None) => now.as_secs_f64(),
+            _ => 0.0,
+        }
+    }
+
+    /// Seconds `tid` waited for a CPU between `earlier` and `self`.
+    pub fn wait_seconds_since(&self, earlier: &CpuReading, tid: i32) -> f64 {
+        match (self.waits.get(&tid), earlier.waits.get(&tid)) {
+            (Some(now), Some(then)) => now.saturating_sub(*then).as_secs_f64(),
             _ => 0.0,
         }
     }

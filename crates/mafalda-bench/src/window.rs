@@ -16,6 +16,10 @@ pub struct WorkerCpu {
     pub worker_id: String,
     /// CPU share of the worker thread over the window (1.0 = one core).
     pub cores: f64,
+    /// Share of the window it was runnable but waited for a CPU (schedstat): the lag
+    /// the machine imposed on it.
+    #[serde(default)]
+    pub waited: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -167,7 +171,11 @@ pub async fn measure(watch: &Watch<'_>, duration: Duration) -> Window {
     let workers: Vec<WorkerCpu> = watch
         .workers
         .iter()
-        .map(|(id, tid)| WorkerCpu { worker_id: id.clone(), cores: cpu_after.thread_seconds_since(&cpu_before, *tid) / seconds })
+        .map(|(id, tid)| WorkerCpu {
+            worker_id: id.clone(),
+            cores: cpu_after.thread_seconds_since(&cpu_before, *tid) / seconds,
+            waited: cpu_after.wait_seconds_since(&cpu_before, *tid) / seconds,
+        })
         .collect();
     let watched_fraction = if watch.all_streams == 0 { 1.0 } else { watch.streams.len() as f64 / watch.all_streams as f64 };
     let delivered_to_all = (delivered as f64 / watched_fraction).round() as u64;

@@ -65,13 +65,21 @@ fn latency_table(md: &mut String, h: &NodeHop) {
     }
 }
 
+/// "0.35 + 0.35" cores and "47 % / 48 %" of the window waiting for a CPU.
+fn worker_shares(w: &Window) -> (String, String) {
+    let cores: Vec<String> = w.workers.iter().map(|c| format!("{:.2}", c.cores)).collect();
+    let waited: Vec<String> = w.workers.iter().map(|c| format!("{:.0} %", c.waited * 100.0)).collect();
+    (cores.join(" + "), waited.join(" / "))
+}
+
+const CPU_HEADER: &str = "| CPU phase | delivered packets/s | worker CPU (cores) | workers waited for a CPU | worker CPU µs/packet | lost or not delivered | datagrams dropped at other sockets (pipes) |\n| --- | ---: | --- | --- | ---: | ---: | ---: |\n";
+
 fn cpu_row(md: &mut String, name: &str, w: &Window) {
-    let cores: Vec<String> = w.workers.iter().map(|c| format!("{:.3}", c.cores)).collect();
+    let (cores, waited) = worker_shares(w);
     let _ = writeln!(
         md,
-        "| {name} | {:.0} | {} | {:.3} | {:.3} % | {} |",
+        "| {name} | {:.0} | {cores} | {waited} | {:.3} | {:.3} % | {} |",
         w.delivered_pps,
-        cores.join(" + "),
         w.worker_cpu_us_per_packet(),
         w.undelivered() * 100.0,
         w.other_socket_drops
@@ -93,7 +101,8 @@ run, the same CPU phases between the two workers of one local MafaldaRouter give
     for h in &n.rows {
         let _ = writeln!(md, "**Subscribers sending {}.**\n", h.protection.label());
         latency_table(md, h);
-        md.push_str("\n| CPU phase | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | lost or not delivered | datagrams dropped at other sockets (pipes) |\n| --- | ---: | --- | ---: | ---: | ---: |\n");
+        md.push('\n');
+        md.push_str(CPU_HEADER);
         cpu_row(md, "consumers on the producer's node", &h.same_node);
         cpu_row(md, "consumers on the other node (piped)", &h.cross_node);
         let _ = writeln!(
@@ -104,7 +113,7 @@ run, the same CPU phases between the two workers of one local MafaldaRouter give
         );
     }
     md.push_str("**The hop between two workers of one node, same run** (SRTP subscribers):\n\n");
-    md.push_str("| CPU phase | delivered packets/s | worker CPU (cores) | worker CPU µs/packet | lost or not delivered | datagrams dropped at other sockets (pipes) |\n| --- | ---: | --- | ---: | ---: | ---: |\n");
+    md.push_str(CPU_HEADER);
     cpu_row(md, "consumers on the producer's worker", &n.worker_hop_same);
     cpu_row(md, "consumers on the other worker (piped)", &n.worker_hop_cross);
     let _ = writeln!(
@@ -115,12 +124,12 @@ run, the same CPU phases between the two workers of one local MafaldaRouter give
     overload_table(md, n);
     if runs.len() > 1 {
         md.push_str("Every kept run of this mode, oldest first (headline row):\n\n");
-        md.push_str("| run | added latency p99 | lost or not delivered through the pipes | worker CPU µs per piped packet, nodes / workers | ratio | datagrams dropped at pipe sockets | mean CPU stall |\n| ---: | ---: | ---: | --- | ---: | ---: | ---: |\n");
+        md.push_str("| run | added latency p99 | lost or not delivered through the pipes | worker CPU µs per piped packet, nodes / workers | ratio | datagrams dropped at pipe sockets | workers waited for a CPU | CPU stall |\n| ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |\n");
         for (i, r) in runs.iter().enumerate() {
             let Some(h) = r.result.headline() else { continue };
             let _ = writeln!(
                 md,
-                "| {} | {:.0} µs | {:.3} % | {:.2} / {:.2} | {:.2}× | {} | {:.0} % |",
+                "| {} | {:.0} µs | {:.3} % | {:.2} / {:.2} | {:.2}× | {} | {} | {:.0} % |",
                 i + 1,
                 h.added_latency.p99_us,
                 h.cross_node.undelivered() * 100.0,
@@ -128,6 +137,7 @@ run, the same CPU phases between the two workers of one local MafaldaRouter give
                 r.result.worker_hop_cpu_us_per_piped_packet,
                 r.result.node_to_worker_hop_ratio,
                 h.cross_node.other_socket_drops,
+                worker_shares(&h.cross_node).1,
                 h.cross_node.cpu_stall * 100.0
             );
         }
@@ -157,18 +167,17 @@ fn overload_table(md: &mut String, n: &CrossNodeResult) {
 pinned to core 0 spins the given share of every 10 ms: loss should grow with the overload, not collapse.\n",
         n.cpu_publishers
     );
-    md.push_str("| hog on core 0 | lost (gaps) | not delivered | delivered packets/s | worker CPU (cores) | datagrams dropped at pipe sockets | at the workers' input | CPU stall | latency p99 |\n| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
+    md.push_str("| hog on core 0 | lost (gaps) | not delivered | delivered packets/s | worker CPU (cores) | workers waited for a CPU | datagrams dropped at pipe sockets | at the workers' input | CPU stall | latency p99 |\n| ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |\n");
     for level in &n.overload {
         let w = &level.window;
-        let cores: Vec<String> = w.workers.iter().map(|c| format!("{:.2}", c.cores)).collect();
+        let (cores, waited) = worker_shares(w);
         let _ = writeln!(
             md,
-            "| {} % | {:.3} % | {:.2} % | {:.0} | {} | {} | {} | {:.0} % | {:.0} µs |",
+            "| {} % | {:.3} % | {:.2} % | {:.0} | {cores} | {waited} | {} | {} | {:.0} % | {:.0} µs |",
             level.hog_duty_percent,
             w.loss * 100.0,
             w.shortfall * 100.0,
             w.delivered_pps,
-            cores.join(" + "),
             w.other_socket_drops,
             w.worker_input_drops,
             w.cpu_stall * 100.0,

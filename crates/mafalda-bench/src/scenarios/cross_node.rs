@@ -227,7 +227,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
         let (latency_window, added_latency) =
             latency_phase(&mut latency_room, &receiver, &publisher, &node_workers, per_side, protection, scale).await;
         let mut cpu_room = MafaldaRoom::new(&owner).await;
-        let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &node_workers, k, protection, scale).await;
+        let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &node_workers, k, protection, scale, "node-hop").await;
         log_phases("between nodes", protection, &phases);
         let (cpu_us_per_piped_packet, _) = phases.piped_cost();
         rows.push(NodeHop {
@@ -251,7 +251,7 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
         let publisher = Publisher::start();
         let mut room = MafaldaRoom::new(&local).await;
         let local_workers = || mafalda_room::worker_threads(&local);
-        let phases = cpu_phases(&mut room, &receiver, &publisher, &local_workers, k, Protection::BROWSER, scale).await;
+        let phases = cpu_phases(&mut room, &receiver, &publisher, &local_workers, k, Protection::BROWSER, scale, "worker-hop").await;
         log_phases("between workers", Protection::BROWSER, &phases);
         rooms.push(room);
         phases
@@ -310,14 +310,16 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
 
 fn log_phases(hop: &str, protection: Protection, phases: &CpuPhases) {
     eprintln!(
-        "[cross-node] {hop} ({}): cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={} pipe-socket drops={}",
+        "[cross-node] {hop} ({}): cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={} pipe-socket drops={} workers {:?} cores, waited {:?}",
         protection.label(),
         phases.same.worker_cpu_us_per_packet(),
         phases.cross.worker_cpu_us_per_packet(),
         phases.same.loss * 100.0,
         phases.cross.loss * 100.0,
         phases.pipes_in_cross_phase,
-        phases.cross.other_socket_drops
+        phases.cross.other_socket_drops,
+        phases.cross.workers.iter().map(|w| (w.cores * 100.0).round() / 100.0).collect::<Vec<_>>(),
+        phases.cross.workers.iter().map(|w| (w.waited * 100.0).round() / 100.0).collect::<Vec<_>>()
     );
 }
 
@@ -375,11 +377,12 @@ async fn overload_curve(
         let window = window::measure(&watch, scale.seconds(2.0, 5.0)).await;
         drop(hog);
         eprintln!(
-            "[cross-node] overload, hog {duty:3} % of core 0: loss {:.3} %, not delivered {:.2} %, pipe-socket drops {}, workers {:?} cores, stall {:.0} %",
+            "[cross-node] overload, hog {duty:3} % of core 0: loss {:.3} %, not delivered {:.2} %, pipe-socket drops {}, workers {:?} cores, waited {:?}, stall {:.0} %",
             window.loss * 100.0,
             window.shortfall * 100.0,
             window.other_socket_drops,
             window.workers.iter().map(|w| (w.cores * 100.0).round() / 100.0).collect::<Vec<_>>(),
+            window.workers.iter().map(|w| (w.waited * 100.0).round() / 100.0).collect::<Vec<_>>(),
             window.cpu_stall * 100.0
         );
         levels.push(Overload { hog_duty_percent: duty, window });

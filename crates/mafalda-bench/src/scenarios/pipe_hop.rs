@@ -11,6 +11,7 @@
 
 use super::{pool_options, Scale};
 use crate::child;
+use crate::profile::Profile;
 use crate::histogram::{quantile, Percentiles};
 use crate::mafalda_room::{self, MafaldaRoom};
 use crate::publisher::{Publisher, StreamSpec};
@@ -76,7 +77,7 @@ pub async fn measure(scale: Scale, protection: Protection) -> PipeHopResult {
     let (latency_window, added_latency) = latency_phase(&mut room, &receiver, &publisher, &workers, per_side, protection, scale).await;
     let k = scale.pick(20, 100);
     let mut cpu_room = MafaldaRoom::new(&mafalda).await;
-    let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, protection, scale).await;
+    let phases = cpu_phases(&mut cpu_room, &receiver, &publisher, &workers, k, protection, scale, "pipe-hop").await;
     eprintln!(
         "[pipe-hop] cpu same={:.3} µs/pkt cross={:.3} µs/pkt loss same={:.3}% cross={:.3}% pipes={}",
         phases.same.worker_cpu_us_per_packet(),
@@ -199,6 +200,7 @@ pub(crate) async fn cpu_phases<R: Room>(
     k: usize,
     protection: Protection,
     scale: Scale,
+    profile_name: &str,
 ) -> CpuPhases {
     let to = receiver.addresses()[0];
     let mut publishers = Vec::new();
@@ -238,7 +240,12 @@ pub(crate) async fn cpu_phases<R: Room>(
         }
         let pipes = room.pipe_count().await;
         tokio::time::sleep(scale.seconds(1.0, 2.0)).await;
+        let profile = Profile::start(
+            &format!("{profile_name}-{}-{}", if cross { "cross" } else { "same" }, protection.key()),
+            &threads.iter().map(|(_, tid)| *tid).collect::<Vec<_>>(),
+        );
         let window = window::measure(&watch(receiver, publisher, &streams, &threads, &publishers[0]), scale.seconds(3.0, 10.0)).await;
+        drop(profile);
         for index in used {
             room.close_subscriber(index);
         }

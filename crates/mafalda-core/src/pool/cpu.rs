@@ -32,6 +32,13 @@ pub fn parse_schedstat_ns(schedstat: &str) -> Option<u64> {
     schedstat.split_whitespace().next()?.parse().ok()
 }
 
+/// Time thread `tid` spent runnable but waiting for a CPU (the second field of its
+/// `schedstat`): how long the machine made it lag, e.g. behind a full socket.
+pub fn thread_wait_time(tid: i32) -> Option<Duration> {
+    let schedstat = fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
+    schedstat.split_whitespace().nth(1)?.parse().ok().map(Duration::from_nanos)
+}
+
 /// utime + stime (fields 14 and 15) of a `stat` line. The name field may hold
 /// spaces and parentheses, so fields are counted after its closing parenthesis.
 pub fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
