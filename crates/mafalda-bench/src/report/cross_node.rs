@@ -5,6 +5,7 @@
 use super::Target;
 use crate::results::Recorded;
 use crate::scenarios::cross_node::{CrossNodeResult, NodeHop};
+use std::collections::BTreeSet;
 use crate::window::Window;
 use std::fmt::Write;
 
@@ -121,6 +122,7 @@ run, the same CPU phases between the two workers of one local MafaldaRouter give
         "\nOne hop between workers cost **{:.2} µs** per piped packet: the hop between nodes cost **{:.2}×** that (target ≤ {HOP_RATIO_TARGET}×).\n",
         n.worker_hop_cpu_us_per_piped_packet, n.node_to_worker_hop_ratio
     );
+    profile_table(md, n);
     overload_table(md, n);
     if runs.len() > 1 {
         md.push_str("Every kept run of this mode, oldest first (headline row):\n\n");
@@ -185,4 +187,27 @@ pinned to core 0 spins the given share of every 10 ms: loss should grow with the
         );
     }
     md.push('\n');
+}
+
+/// Where the hop's CPU goes (perf, when the run was profiled): each group's samples
+/// per piped packet, between nodes and between workers, and the difference.
+fn profile_table(md: &mut String, n: &CrossNodeResult) {
+    let (Some(node), Some(worker), Some(h)) = (&n.node_hop_profile, &n.worker_hop_profile, n.headline()) else { return };
+    // perf samples the worker threads at 1999 Hz: one sample is ~500 µs of CPU.
+    let per_packet = |samples: u64, packets: f64| samples as f64 * 1e6 / 1999.0 / packets.max(1.0);
+    let node_packets = h.cross_node.delivered_pps * h.cross_node.seconds;
+    let worker_packets = n.worker_hop_cross.delivered_pps * n.worker_hop_cross.seconds;
+    md.push_str("**Where the hop's CPU goes** (`perf record -e cpu-clock` of the worker threads in the piped phases, \
+symbols grouped; µs of worker CPU per piped packet, both ends):\n\n");
+    md.push_str("| group | between nodes | between workers | difference |\n| --- | ---: | ---: | ---: |\n");
+    let groups: BTreeSet<&String> = node.groups.keys().chain(worker.groups.keys()).collect();
+    for group in groups {
+        let a = per_packet(node.groups.get(group).copied().unwrap_or(0), node_packets);
+        let b = per_packet(worker.groups.get(group).copied().unwrap_or(0), worker_packets);
+        let _ = writeln!(md, "| {group} | {a:.2} | {b:.2} | {:+.2} |", a - b);
+    }
+    let (a, b) = (per_packet(node.samples, node_packets), per_packet(worker.samples, worker_packets));
+    let _ = writeln!(md, "| all | {a:.2} | {b:.2} | {:+.2} |\n", a - b);
+    let top: Vec<String> = node.top.iter().take(8).map(|(samples, symbol)| format!("`{symbol}` {:.1} %", *samples as f64 * 100.0 / node.samples as f64)).collect();
+    let _ = writeln!(md, "Busiest symbols between nodes: {}.\n", top.join(", "));
 }

@@ -22,6 +22,7 @@ use crate::histogram::{quantile, Percentiles};
 use crate::hog::Hog;
 use crate::mafalda_room::{self, MafaldaRoom};
 use crate::nats::NatsServer;
+use crate::profile::{self, Summary};
 use crate::publisher::{Publisher, StreamSpec};
 use crate::receiver::{Receiver, Registration};
 use crate::room::{Protection, Room};
@@ -82,6 +83,12 @@ pub struct CrossNodeResult {
     /// The headline's hop between nodes over the hop between workers.
     pub node_to_worker_hop_ratio: f64,
     pub overload: Vec<Overload>,
+    /// With `MAFALDA_BENCH_PERF`: perf profiles of the workers in the piped phases of
+    /// the headline row (between nodes) and of the hop between workers.
+    #[serde(default)]
+    pub node_hop_profile: Option<Summary>,
+    #[serde(default)]
+    pub worker_hop_profile: Option<Summary>,
     pub placements: usize,
     pub placement_ms_p50: f64,
     pub placement_ms_p99: f64,
@@ -296,6 +303,8 @@ pub async fn measure(scale: Scale) -> CrossNodeResult {
         worker_hop_cross: worker_hop.cross,
         node_to_worker_hop_ratio,
         overload,
+        node_hop_profile: profile::summary(&format!("node-hop-cross-{}", Protection::BROWSER.key())),
+        worker_hop_profile: profile::summary(&format!("worker-hop-cross-{}", Protection::BROWSER.key())),
         placements,
         placement_ms_p50,
         placement_ms_p99,
