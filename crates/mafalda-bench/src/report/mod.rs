@@ -795,9 +795,14 @@ by SSRC), drained with `recvmmsg` by dedicated threads with 64 MiB buffers. Loss
 every consumer stream, plus the full nominal rate of any expected stream that delivered nothing. The \
 subscribers' RTP capabilities leave out transport-cc and REMB: they send no feedback, so a bandwidth estimator \
 would run blind.\n\
-- **CPU** is read per worker thread from `/proc/self/task/<tid>/stat` (`mafalda_core::pool::cpu`, 10 ms resolution), \
-over the same window as the packet counts; \"process CPU\" also includes the load generator, the control thread \
-and the kernel's loopback work done on our threads.\n\
+- **CPU** is read per worker thread from `/proc/self/task/<tid>/schedstat` (`mafalda_core::pool::cpu`, ns on a \
+CPU, and the time the thread waited, runnable, for one), over the same window as the packet counts; \"process CPU\" \
+also includes the load generator, the control thread and the kernel's loopback work done on our threads.\n\
+- **SRTP subscribers** are PlainTransports with `enableSrtp` and the row's `srtpCryptoSuite`: the worker encrypts \
+every packet for each of them, as for a browser's WebRtcTransport. The receiver counts their packets from the RTP \
+header (in the clear under SRTP) and decrypts one packet in 8 of each stream (every packet of a traced one) with \
+the transport's `srtpParameters`, through the worker's own libsrtp adapter linked into the benchmark; a packet \
+that does not decrypt is counted as refused.\n\
 - **Drops** at full socket buffers are read from `/proc/net/udp` for our receiver sockets (the measuring side \
 falling behind) and for the publisher's target port (the worker's input), to tell where loss happened.\n\
 - **One process per measured system.** Each system (plain mediasoup, MafaldaRouter, each small-rooms policy, \
