@@ -623,13 +623,16 @@ pub fn cluster_options(value: &Value) -> Result<ClusterOptions> {
     let o = object(value, "cluster")?;
     let servers_field = field(o, "servers").ok_or_else(|| type_error("cluster.servers is required (a NATS URL or an array of URLs)"))?;
     let servers: Vec<String> = match servers_field {
-        Value::String(s) => vec![s.clone()],
+        Value::String(s) => s.split(',').map(|url| url.trim().to_string()).filter(|url| !url.is_empty()).collect(),
         Value::Array(a) if !a.is_empty() => a
             .iter()
             .map(|s| s.as_str().map(str::to_string).ok_or_else(|| type_error("cluster.servers must be a URL or an array of URLs")))
             .collect::<Result<_>>()?,
         _ => return Err(type_error("cluster.servers must be a URL or an array of URLs")),
     };
+    if servers.is_empty() {
+        return Err(type_error("cluster.servers must be a URL or an array of URLs"));
+    }
     let announced = opt_str(o, "announcedAddress")?;
     let listen = opt_str(o, "listenIp")?.or(announced).ok_or_else(|| type_error("cluster.announcedAddress (or cluster.listenIp) is required"))?;
     let listen_ip: IpAddr = listen.parse().map_err(|_| type_error(format!("cluster.listenIp \"{listen}\" is not an IP address")))?;
@@ -714,6 +717,8 @@ mod tests {
             o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
             cluster_options(&o)
         };
+        let c = with(json!({ "servers": "nats://127.0.0.1:4222, nats://127.0.0.1:4223" })).unwrap();
+        assert_eq!(c.servers, ["nats://127.0.0.1:4222", "nats://127.0.0.1:4223"]);
         let c = with(json!({ "nkey": "SUAKEY", "tls": { "caFile": "/ca.pem", "certFile": "/c.pem", "keyFile": "/k.pem" } })).unwrap();
         assert_eq!(c.auth.nkey.as_deref(), Some("SUAKEY"));
         assert_eq!(c.auth.tls.unwrap().cert_file.as_deref(), Some("/c.pem"));

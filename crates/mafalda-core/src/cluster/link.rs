@@ -77,6 +77,7 @@ fn connect_cause(error: &ConnectError, options: &ClusterOptions) -> String {
         }
         _ if has("Expired") => "TLS: a certificate has expired".to_string(),
         ConnectErrorKind::Tls => "TLS failed".to_string(),
+        ConnectErrorKind::ServerParse => "a server URL is not valid".to_string(),
         ConnectErrorKind::TimedOut => "no server answered within 5 s".to_string(),
         ConnectErrorKind::Io if has("refused") => "no server listens there (connection refused)".to_string(),
         ConnectErrorKind::Io => "the connection failed".to_string(),
@@ -133,7 +134,8 @@ impl Link {
             }
         }
         let client = connect
-            .connect(options.servers.join(",").as_str())
+            // One address each: async-nats takes no comma-separated list.
+            .connect(options.servers.as_slice())
             .await
             .map_err(|e| refused(connect_cause(&e, options)))?;
         Ok(Self { client, node_id: options.node_id.clone(), request_timeout: options.request_timeout, calls: Arc::default() })
