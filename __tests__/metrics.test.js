@@ -179,6 +179,35 @@ describe('metrics of a cluster\'s nodes', () => {
 });
 
 describe('metrics of a Mafalda without a cluster', () => {
+	test('a producer piped between two workers: the pipe, RTP under this node (no id), a stream closed before any scrape', async () => {
+		const mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		const router = await mafalda.createRouter({ mediaCodecs });
+		const plain = (options) => router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, ...options });
+		const send = await plain({ comedia: true });
+		const producer = await send.produce({ kind: 'audio', rtpParameters: opusProducerParameters(9191) });
+		const receive = await plain();
+		const sink = await rtpSink();
+		await receive.connect({ ip: '127.0.0.1', port: sink.port });
+		const consumer = await receive.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+		// Closed before any scrape read it: it never counted.
+		(await receive.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities })).close();
+		const source = await rtpSource({ port: send.tuple.localPort, ssrc: 9191, payloadType: 111 });
+		try {
+			expect(consumer.piped).toBe(true);
+			expect(await waitFor(() => sink.packets.length >= 50, { timeoutMs: 15000 })).toBe(true);
+			const metrics = parsePrometheus(await mafalda.metrics());
+			expect(metrics.value('mafalda_workers')).toBe(2);
+			expect(metrics.value('mafalda_pipes', { between: 'workers' })).toBe(1);
+			expect(metrics.value('mafalda_router_shards')).toBe(2);
+			expect(metrics.value('mafalda_rtp_packets_total', { direction: 'in', node: '', kind: 'audio' })).toBeGreaterThan(0);
+			expect(metrics.value('mafalda_rtp_packets_total', { direction: 'out', node: '', kind: 'audio' })).toBeGreaterThan(0);
+		} finally {
+			source.stop();
+			sink.close();
+			mafalda.close();
+		}
+	});
+
 	test('workers and placements are there, no cluster figures; a closed one refuses, its handler answers 500', async () => {
 		const mafalda = new Mafalda({ maxWorkers: 1 });
 		const router = await mafalda.createRouter({ mediaCodecs });
