@@ -106,7 +106,7 @@ export type PlacementPolicy = 'pack' | 'spread' | 'least-loaded';
 
 /** Membership in a cluster of servers coordinated over NATS (docs/cluster.md). */
 export interface ClusterOptions {
-	/** NATS server URL(s), e.g. 'nats://127.0.0.1:4222'. */
+	/** NATS server URL(s), e.g. 'tls://10.0.0.1:4222': servers of one NATS cluster; the client moves to another when one goes. */
 	servers: string | string[];
 	/** Unique in the cluster: letters, digits, '-' or '_' (default: random). */
 	nodeId?: string;
@@ -114,10 +114,13 @@ export interface ClusterOptions {
 	announcedAddress?: string;
 	/** Where this node's transports and pipes listen (default: announcedAddress). */
 	listenIp?: string;
-	/** NATS auth, passed through. */
+	/** NATS credentials: one of token, user and pass, nkey (a seed, 'SU...'), credsFile (user JWT and seed). */
 	token?: string;
 	user?: string;
 	pass?: string;
+	nkey?: string;
+	credsFile?: string;
+	/** TLS: the CA of the servers' certificates; a client certificate for servers that verify clients. */
 	tls?: { caFile?: string; certFile?: string; keyFile?: string };
 	/** Milliseconds between heartbeats (default 1000). */
 	heartbeatInterval?: number;
@@ -220,6 +223,10 @@ export class Mafalda extends EventEmitter {
 	ready(): Promise<void>;
 	/** No new placements on this node; resolves once nothing is left on it. */
 	drain(): Promise<void>;
+	/** This node's metrics, in Prometheus' text format (docs/cluster.md, "Metrics"). */
+	metrics(): Promise<string>;
+	/** A handler answering with `metrics()`, for `http.createServer()` or a framework's route. */
+	metricsHandler(): (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void;
 	housekeep(): void;
 	simulateWorkerDeath(workerId: string): void;
 	close(): void;

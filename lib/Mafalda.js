@@ -9,6 +9,7 @@ const { normalizeListenInfo } = require('./listenInfos');
 const { Registry } = require('./registry');
 const { MafaldaRouter } = require('./Router');
 const { WebRtcServer } = require('./WebRtcServer');
+const { LiveMedia } = require('./liveMedia');
 
 /**
  * The entry point: one pool of mediasoup workers (at most one per core) shared by
@@ -24,8 +25,8 @@ const { WebRtcServer } = require('./WebRtcServer');
  * each worker gets a WebRtcServer on them, used by WebRTC transports created without
  * listen infos; give a `portRange` so that every worker finds a port).
  *
- * `cluster` (`{ servers, nodeId, announcedAddress, listenIp, token, user, pass, tls,
- * heartbeatInterval, nodeTimeout, requestTimeout, minFreeCores }`) makes this a node
+ * `cluster` (`{ servers, nodeId, announcedAddress, listenIp, token, user, pass, nkey,
+ * credsFile, tls, heartbeatInterval, nodeTimeout, requestTimeout, minFreeCores }`) makes this a node
  * of a cluster of servers coordinated over NATS: routers then also place transports
  * on the other nodes (`maxWorkers: 0`: this node hosts no media). Events `nodeadded`
  * `{ nodeId, announcedAddress }`, `nodelost` `{ nodeId, routers }`,
@@ -40,6 +41,9 @@ class Mafalda extends EnhancedEventEmitter {
 	#webRtcServers = new Set();
 	#poolWebRtcServers;
 	#observer = new EnhancedEventEmitter();
+	#media = new LiveMedia(this.#observer);
+	#eventCounts = { workerdied: 0, nodelost: 0, needmoreservers: 0 };
+	#metrics;
 
 	constructor(options = {}) {
 		super();
@@ -124,6 +128,34 @@ class Mafalda extends EnhancedEventEmitter {
 		return call(this.#native.drain());
 	}
 
+	/**
+	 * This node's metrics in Prometheus' text format (docs/cluster.md, "Metrics"),
+	 * computed now: workers and loads, what they hold, pipes, placements by reason,
+	 * RTP of this app's producers and consumers, the cluster's nodes and NATS link,
+	 * and the latency of calls to other nodes.
+	 */
+	async metrics() {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return this.#metricsOf().text();
+	}
+
+	/** A `(request, response)` handler answering with `metrics()`, to mount on the app's HTTP server. */
+	metricsHandler() {
+		return this.#metricsOf().handler();
+	}
+
+	#metricsOf() {
+		// prom-client is loaded by the first use only.
+		const { MafaldaMetrics } = require('./metrics');
+		this.#metrics ??= new MafaldaMetrics({
+			dump: () => this.dump(),
+			native: () => call(this.#native.metrics()),
+			media: () => this.#media.sample(),
+			events: () => ({ ...this.#eventCounts }),
+		});
+		return this.#metrics;
+	}
+
 	/** Samples worker loads and frees idle workers now (normally periodic). */
 	housekeep() {
 		if (!this.#closed) this.#native.housekeep();
@@ -152,6 +184,7 @@ class Mafalda extends EnhancedEventEmitter {
 
 	_handleNativeEvent(name, data) {
 		const routersOf = (ids) => ids.map((id) => this.#routers.get(id)).filter(Boolean);
+		if (name in this.#eventCounts) this.#eventCounts[name] += 1;
 		switch (name) {
 			case 'workerdied':
 				this.safeEmit('workerdied', { workerId: data.workerId, routers: routersOf(data.routerIds) });

@@ -61,6 +61,24 @@ impl NativeMafalda {
         self.inner.dump().await.napi()
     }
 
+    /// What the metrics read besides `dump()`: placements by reason since the start,
+    /// and (in a cluster) the NATS link's state, counters and call latencies.
+    #[napi]
+    pub async fn metrics(&self) -> Result<Value> {
+        let decisions: serde_json::Map<String, Value> = self
+            .inner
+            .pool()
+            .decision_counts()
+            .into_iter()
+            .filter_map(|(reason, count)| Some((serde_json::to_value(reason).ok()?.as_str()?.to_string(), Value::from(count))))
+            .collect();
+        let link = match self.inner.cluster().await {
+            Ok(Some(cluster)) => cluster.link.stats(),
+            _ => Value::Null,
+        };
+        Ok(serde_json::json!({ "decisions": decisions, "link": link }))
+    }
+
     /// Samples loads and frees idle workers now.
     #[napi]
     pub fn housekeep(&self) {

@@ -51,36 +51,67 @@ function waitForLine(child, stream, match, what) {
 	});
 }
 
-/** A real nats-server on 127.0.0.1; `restart()` stops it and starts it again on the same port. */
-async function startNats({ token } = {}) {
-	const port = await freePort();
+/**
+ * A real nats-server on 127.0.0.1; `restart()` stops it and starts it again on the
+ * same port. `config` (text) goes to a file it is started with, `env` to its
+ * environment (a config's `$NAME`s), `args` after the others. Its log lines are kept
+ * (`log`).
+ */
+async function startNats({ token, config, env, args: extra = [], port: wanted, scheme = 'nats' } = {}) {
+	const port = wanted ?? await freePort();
 	const bin = natsServerPath();
 	const args = ['-a', '127.0.0.1', '-p', String(port), ...(token ? ['--auth', token] : [])];
+	let dir;
+	if (config) {
+		dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mafalda-nats-'));
+		fs.writeFileSync(path.join(dir, 'nats-server.conf'), config);
+		args.unshift('-c', path.join(dir, 'nats-server.conf'));
+	}
+	args.push(...extra);
 	let child;
+	const log = [];
 	const start = async () => {
-		child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-		await waitForLine(child, child.stderr, (line) => line.includes('Server is ready'), 'nats-server');
+		child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+		readline.createInterface({ input: child.stderr }).on('line', (line) => log.push(line));
+		await new Promise((resolve, reject) => {
+			const check = setInterval(() => {
+				if (log.some((line) => line.includes('Server is ready'))) done(resolve);
+			}, 10);
+			const done = (settle, value) => {
+				clearInterval(check);
+				child.off('exit', onExit);
+				settle(value);
+			};
+			const onExit = (code) => done(reject, new Error(`nats-server exited (${code}) before it was ready:\n${log.join('\n')}`));
+			child.once('exit', onExit);
+		});
 	};
-	const stop = async () => {
-		if (!child || child.exitCode !== null) return;
+	const stop = async (signal = 'SIGTERM') => {
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
 		const exited = new Promise((resolve) => child.once('exit', resolve));
-		process.kill(child.pid, 'SIGTERM');
+		process.kill(child.pid, signal);
 		await exited;
 	};
 	await start();
 	return {
-		url: `nats://127.0.0.1:${port}`,
+		url: `${scheme}://127.0.0.1:${port}`,
+		port,
+		log,
 		get pid() { return child.pid; },
-		stop,
+		stop: async (signal) => {
+			await stop(signal);
+			if (dir) fs.rmSync(dir, { recursive: true, force: true });
+		},
 		restart: async () => {
 			await stop();
+			log.length = 0;
 			await start();
 		},
 	};
 }
 
 /** A `mafalda-node` process; resolves once it joined (its `ready` line). */
-async function startNode({ nats, nodeId, ip, token, args = [] }) {
+async function startNode({ nats, nodeId, ip, token, args = [], env }) {
 	const child = spawn(process.execPath, [
 		NODE_BIN,
 		'--nats', nats,
@@ -91,7 +122,7 @@ async function startNode({ nats, nodeId, ip, token, args = [] }) {
 		'--node-timeout', '3000',
 		...(token ? ['--token', token] : []),
 		...args,
-	], { stdio: ['ignore', 'pipe', 'pipe'] });
+	], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 	const stderr = [];
 	child.stderr.on('data', (chunk) => stderr.push(chunk));
 	const states = [];
@@ -105,10 +136,13 @@ async function startNode({ nats, nodeId, ip, token, args = [] }) {
 		}
 	}, `mafalda-node ${nodeId}`);
 	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	const stdout = [];
+	child.stdout.on('data', (chunk) => stdout.push(chunk));
 	const node = {
 		nodeId,
 		ip,
 		pid: child.pid,
+		stdout: () => Buffer.concat(stdout).toString(),
 		states,
 		exited,
 		stderr: () => Buffer.concat(stderr).toString(),
@@ -126,17 +160,41 @@ module.exports = { startNats, startNode, freePort };
 /**
  * A bare NATS client over the text protocol, for tests that must send what no
  * well-behaved node sends: `publish(subject, payload, replyTo)`, `subscribe(subject)`
- * collecting payloads, `close()`.
+ * collecting payloads, `flush()` (a PING answered: the server has handled everything
+ * sent before), `errors` (the server's -ERR lines), `close()`. With `tls` (`{ ca,
+ * cert, key }` file names) it upgrades after the server's INFO, as NATS clients do.
  */
-async function rawNats(url, { token } = {}) {
+async function rawNats(url, { token, user, pass, tls } = {}) {
 	const { hostname, port } = new URL(url);
-	const socket = net.connect(Number(port), hostname);
+	let socket = net.connect(Number(port), hostname);
 	await new Promise((resolve, reject) => {
 		socket.once('connect', resolve);
 		socket.once('error', reject);
 	});
+	if (tls) {
+		await new Promise((resolve) => {
+			let seen = '';
+			const onData = (chunk) => {
+				seen += chunk.toString('latin1');
+				if (seen.includes('\r\n')) {
+					socket.off('data', onData);
+					resolve();
+				}
+			};
+			socket.on('data', onData);
+		});
+		const read = (file) => file && fs.readFileSync(file);
+		socket = require('node:tls').connect({ socket, host: hostname, ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key) });
+		await new Promise((resolve, reject) => {
+			socket.once('secureConnect', resolve);
+			socket.once('error', reject);
+		});
+	}
 	const received = new Map();
+	const errors = [];
+	const pongs = [];
 	let buffer = '';
+	socket.on('error', (error) => errors.push(error.message));
 	socket.on('data', (chunk) => {
 		buffer += chunk.toString('latin1');
 		for (;;) {
@@ -146,6 +204,8 @@ async function rawNats(url, { token } = {}) {
 			const match = /^MSG (\S+) (\d+)(?: \S+)? (\d+)$/.exec(line);
 			if (!match) {
 				if (line === 'PING') socket.write('PONG\r\n');
+				if (line === 'PONG') pongs.shift()?.();
+				if (line.startsWith('-ERR')) errors.push(line);
 				buffer = buffer.slice(end + 2);
 				continue;
 			}
@@ -156,9 +216,11 @@ async function rawNats(url, { token } = {}) {
 			received.get(match[2])?.push(payload);
 		}
 	});
-	socket.write(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...(token ? { auth_token: token } : {}) })}\r\n`);
+	const credentials = { ...(token ? { auth_token: token } : {}), ...(user ? { user, pass } : {}) };
+	socket.write(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...credentials })}\r\n`);
 	let sid = 0;
 	return {
+		errors,
 		publish(subject, payload, replyTo) {
 			const bytes = Buffer.from(payload);
 			socket.write(`PUB ${subject}${replyTo ? ` ${replyTo}` : ''} ${bytes.length}\r\n`);
@@ -171,6 +233,10 @@ async function rawNats(url, { token } = {}) {
 			socket.write(`SUB ${subject} ${sid}\r\n`);
 			return messages;
 		},
+		flush: () => new Promise((resolve) => {
+			pongs.push(resolve);
+			socket.write('PING\r\n');
+		}),
 		close: () => socket.destroy(),
 	};
 }

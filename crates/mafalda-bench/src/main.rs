@@ -1,7 +1,7 @@
 //! `mafalda-bench`: measured capacity of MafaldaRouter against plain mediasoup, the
 //! cost of a cross-worker pipe, and a data-centre simulation of the scheduler.
 //!
-//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|srtp|big-room|small-rooms|pipe-hop|cross-node|simulation|report] [--quick]
+//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|srtp|big-room|small-rooms|pipe-hop|cross-node|cluster-scale|simulation|report] [--quick]
 //! Full runs write bench-out/*.json, BENCHMARKS.md and docs/bench/*.png; `--quick`
 //! (for CI) writes everything under bench-out/quick/ and leaves the committed report alone.
 
@@ -37,7 +37,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-const SCENARIOS: [&str; 6] = ["srtp", "big-room", "small-rooms", "pipe-hop", "cross-node", "simulation"];
+const SCENARIOS: [&str; 7] = ["srtp", "big-room", "small-rooms", "pipe-hop", "cross-node", "cluster-scale", "simulation"];
 
 /// Where results and the report go.
 pub struct Paths {
@@ -131,6 +131,7 @@ fn run_child(task: &str, scale: Scale) -> ! {
         "pipe-hop" => child::finish(&runtime.block_on(scenarios::pipe_hop::measure(scale, protection))),
         "cross-node" => child::finish(&runtime.block_on(scenarios::cross_node::measure(scale))),
         "srtp" => child::finish(&runtime.block_on(scenarios::srtp::measure(scale))),
+        "cluster-scale" => child::finish(&runtime.block_on(scenarios::cluster_scale::measure(scale))),
         other => {
             let policy = other.strip_prefix("small-rooms:").and_then(mafalda_core::Policy::parse).unwrap_or_else(|| usage());
             child::finish(&runtime.block_on(scenarios::small_rooms::run_policy(policy, protection, scale)))
@@ -154,6 +155,10 @@ fn run_scenario(scenario: &str, scale: Scale, command: &str, paths: &Paths) {
         "cross-node" => match scenarios::cross_node::run(scale) {
             Some(result) => record(scenario, command, scale, started, paths, result),
             None => eprintln!("[cross-node] failed; its previous result (if any) is kept"),
+        },
+        "cluster-scale" => match scenarios::cluster_scale::run(scale) {
+            Some(result) => record(scenario, command, scale, started, paths, result),
+            None => eprintln!("[cluster-scale] failed; its previous result (if any) is kept"),
         },
         "simulation" => {
             let setup = simulation::Setup {

@@ -12,12 +12,18 @@ pub struct NatsServer {
 impl NatsServer {
     /// `None` when Debian's `nats-server` is not installed (the scenario then fails).
     pub fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// With more arguments after the address and port (e.g. `-m PORT` for monitoring).
+    pub fn start_with(extra: &[&str]) -> Option<Self> {
         let bin = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
             .into_iter()
             .find(|p| std::path::Path::new(p).exists())?;
         let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
         let mut child = Command::new(bin)
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -32,6 +38,12 @@ impl NatsServer {
             return None;
         }
         Some(Self { child, url: format!("nats://127.0.0.1:{port}") })
+    }
+}
+
+impl NatsServer {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

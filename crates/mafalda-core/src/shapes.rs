@@ -4,7 +4,7 @@
 
 use crate::router::data_consumer::DataReliability;
 use crate::error::{type_error, Result};
-use crate::cluster::options::{ClusterOptions, ClusterTls};
+use crate::cluster::options::{ClusterAuth, ClusterOptions, ClusterTls};
 use crate::pool::PoolOptions;
 use crate::pool::scheduler::Policy;
 use mediasoup::prelude::*;
@@ -580,18 +580,59 @@ pub fn pool_options(value: &Value) -> Result<PoolOptions> {
     Ok(options)
 }
 
+/// `token`, `user`/`pass`, `nkey` (a seed), `credsFile`: at most one of them; `tls:
+/// { caFile, certFile, keyFile }` with any. Messages name fields, never their values.
+fn cluster_auth(o: &Object) -> Result<ClusterAuth> {
+    let text = |key: &str| -> Result<Option<String>> {
+        match field(o, key) {
+            None => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            Some(_) => Err(type_error(format!("cluster.{key} must be a non-empty string"))),
+        }
+    };
+    let auth = ClusterAuth {
+        token: text("token")?,
+        user: text("user")?,
+        pass: text("pass")?,
+        nkey: text("nkey")?,
+        creds_file: text("credsFile")?,
+        tls: None,
+    };
+    if auth.user.is_some() != auth.pass.is_some() {
+        return Err(type_error("cluster.user and cluster.pass go together"));
+    }
+    let forms = [auth.token.is_some(), auth.user.is_some(), auth.nkey.is_some(), auth.creds_file.is_some()];
+    if forms.iter().filter(|f| **f).count() > 1 {
+        return Err(type_error("give one of cluster.token, cluster.user/pass, cluster.nkey and cluster.credsFile"));
+    }
+    let Some(tls) = field(o, "tls") else { return Ok(auth) };
+    let t = object(tls, "cluster.tls")?;
+    let tls = ClusterTls {
+        ca_file: opt_str(t, "caFile")?.map(str::to_string),
+        cert_file: opt_str(t, "certFile")?.map(str::to_string),
+        key_file: opt_str(t, "keyFile")?.map(str::to_string),
+    };
+    if tls.cert_file.is_some() != tls.key_file.is_some() {
+        return Err(type_error("cluster.tls.certFile and cluster.tls.keyFile go together"));
+    }
+    Ok(ClusterAuth { tls: Some(tls), ..auth })
+}
+
 /// `cluster: { servers, nodeId, announcedAddress, listenIp, token, user, pass, tls, ... }`.
 pub fn cluster_options(value: &Value) -> Result<ClusterOptions> {
     let o = object(value, "cluster")?;
     let servers_field = field(o, "servers").ok_or_else(|| type_error("cluster.servers is required (a NATS URL or an array of URLs)"))?;
     let servers: Vec<String> = match servers_field {
-        Value::String(s) => vec![s.clone()],
+        Value::String(s) => s.split(',').map(|url| url.trim().to_string()).filter(|url| !url.is_empty()).collect(),
         Value::Array(a) if !a.is_empty() => a
             .iter()
             .map(|s| s.as_str().map(str::to_string).ok_or_else(|| type_error("cluster.servers must be a URL or an array of URLs")))
             .collect::<Result<_>>()?,
         _ => return Err(type_error("cluster.servers must be a URL or an array of URLs")),
     };
+    if servers.is_empty() {
+        return Err(type_error("cluster.servers must be a URL or an array of URLs"));
+    }
     let announced = opt_str(o, "announcedAddress")?;
     let listen = opt_str(o, "listenIp")?.or(announced).ok_or_else(|| type_error("cluster.announcedAddress (or cluster.listenIp) is required"))?;
     let listen_ip: IpAddr = listen.parse().map_err(|_| type_error(format!("cluster.listenIp \"{listen}\" is not an IP address")))?;
@@ -599,17 +640,7 @@ pub fn cluster_options(value: &Value) -> Result<ClusterOptions> {
     if let Some(id) = opt_str(o, "nodeId")? {
         options.node_id = id.to_string();
     }
-    options.auth.token = opt_str(o, "token")?.map(str::to_string);
-    options.auth.user = opt_str(o, "user")?.map(str::to_string);
-    options.auth.pass = opt_str(o, "pass")?.map(str::to_string);
-    if let Some(tls) = field(o, "tls") {
-        let t = object(tls, "cluster.tls")?;
-        options.auth.tls = Some(ClusterTls {
-            ca_file: opt_str(t, "caFile")?.map(str::to_string),
-            cert_file: opt_str(t, "certFile")?.map(str::to_string),
-            key_file: opt_str(t, "keyFile")?.map(str::to_string),
-        });
-    }
+    options.auth = cluster_auth(o)?;
     let ms = |key: &str, min: u64| -> Result<Option<Duration>> {
         Ok(opt_u64(o, key, 3_600_000)?.map(|v| Duration::from_millis(v.max(min))))
     };
@@ -676,6 +707,30 @@ mod tests {
         assert!(info.expose_internal_ip);
         let e = listen_info(&json!({ "ip": "127.0.0.1", "portRange": { "min": 5, "max": 4 } }), "listenInfo").unwrap_err();
         assert_eq!((e.kind, e.message.as_str()), (ErrorKind::Type, "wrong listenInfo.portRange (min must be at least 1 and not greater than max)"));
+    }
+
+    #[test]
+    fn cluster_credentials_take_one_form_and_errors_show_no_secret() {
+        let base = json!({ "servers": "tls://127.0.0.1:4222", "announcedAddress": "127.0.0.2" });
+        let with = |extra: Value| {
+            let mut o = base.clone();
+            o.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            cluster_options(&o)
+        };
+        let c = with(json!({ "servers": "nats://127.0.0.1:4222, nats://127.0.0.1:4223" })).unwrap();
+        assert_eq!(c.servers, ["nats://127.0.0.1:4222", "nats://127.0.0.1:4223"]);
+        let c = with(json!({ "nkey": "SUAKEY", "tls": { "caFile": "/ca.pem", "certFile": "/c.pem", "keyFile": "/k.pem" } })).unwrap();
+        assert_eq!(c.auth.nkey.as_deref(), Some("SUAKEY"));
+        assert_eq!(c.auth.tls.unwrap().cert_file.as_deref(), Some("/c.pem"));
+        assert_eq!(with(json!({ "credsFile": "/n.creds" })).unwrap().auth.creds_file.as_deref(), Some("/n.creds"));
+        let e = with(json!({ "token": "tok-secret", "user": "u", "pass": "pw-secret" })).unwrap_err();
+        assert_eq!(e.message, "give one of cluster.token, cluster.user/pass, cluster.nkey and cluster.credsFile");
+        let e = with(json!({ "user": "u" })).unwrap_err();
+        assert_eq!(e.message, "cluster.user and cluster.pass go together");
+        let e = with(json!({ "pass": 42 })).unwrap_err();
+        assert_eq!(e.message, "cluster.pass must be a non-empty string");
+        let e = with(json!({ "tls": { "certFile": "/c.pem" } })).unwrap_err();
+        assert_eq!(e.message, "cluster.tls.certFile and cluster.tls.keyFile go together");
     }
 
     #[test]

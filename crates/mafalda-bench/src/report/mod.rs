@@ -148,6 +148,9 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
     if let Some(s) = seeds {
         simulation_section(&mut md, s, &paths.plots_link);
     }
+    if let Some(c) = results::load::<crate::scenarios::cluster_scale::ClusterScaleResult>(&paths.out, "cluster-scale") {
+        crate::scenarios::cluster_scale::section(&mut md, &c, &paths.out);
+    }
     md.push_str(METHOD);
     std::fs::write(&paths.report, md)
 }

@@ -2,6 +2,7 @@
 //! into tables and plots.
 
 pub mod big_room;
+pub mod cluster_scale;
 pub mod cross_node;
 pub mod pipe_hop;
 pub mod small_rooms;

@@ -158,6 +158,8 @@ struct PoolState {
     workers: Vec<PooledWorker>,
     scheduler: Scheduler,
     decisions: VecDeque<Decision>,
+    /// Every decision since the start, by reason (the log above keeps the last few).
+    decision_counts: Vec<(Reason, u64)>,
     max_workers: usize,
     cores_read_at: Instant,
     next_key: u64,
@@ -221,6 +223,7 @@ impl WorkerPool {
                 workers: Vec::new(),
                 scheduler: Scheduler::new(options.policy, options.watermark, options.room_ceiling),
                 decisions: VecDeque::new(),
+                decision_counts: Vec::new(),
                 max_workers,
                 cores_read_at: Instant::now(),
                 next_key: 1,
@@ -334,6 +337,10 @@ impl WorkerPool {
             pool: Arc::downgrade(&self.inner),
         };
         let worker_id = placed.worker.id().to_string();
+        match state.decision_counts.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, count)) => *count += 1,
+            None => state.decision_counts.push((reason, 1)),
+        }
         state.decisions.push_back(Decision {
             at_ms,
             subject,
@@ -462,6 +469,11 @@ impl WorkerPool {
 
     pub fn decisions(&self) -> Vec<Decision> {
         self.inner.state.lock().decisions.iter().cloned().collect()
+    }
+
+    /// How many placements each reason decided since the pool started.
+    pub fn decision_counts(&self) -> Vec<(Reason, u64)> {
+        self.inner.state.lock().decision_counts.clone()
     }
 
     /// Samples loads, re-reads cores and frees idle workers now (the housekeeper does
