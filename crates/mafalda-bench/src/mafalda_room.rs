@@ -118,6 +118,13 @@ impl Room for MafaldaRoom {
         }
     }
 
+    async fn set_paused(&mut self, index: usize, paused: bool) {
+        let Some((_, consumers)) = self.subscribers[index].as_ref() else { return };
+        for consumer in consumers {
+            if paused { consumer.pause().await } else { consumer.resume().await }.expect("pause or resume a consumer");
+        }
+    }
+
     async fn pipe_count(&self) -> usize {
         pipe_count(&self.mafalda).await
     }

@@ -91,4 +91,11 @@ impl Room for PlainRoom {
     fn close_subscriber(&mut self, index: usize) {
         self.subscribers[index] = None;
     }
+
+    async fn set_paused(&mut self, index: usize, paused: bool) {
+        let Some((_, consumers)) = self.subscribers[index].as_ref() else { return };
+        for consumer in consumers {
+            if paused { consumer.pause().await } else { consumer.resume().await }.expect("pause or resume a consumer");
+        }
+    }
 }

@@ -87,6 +87,10 @@ pub trait Room {
     /// Closes subscriber `index` with its consumers.
     fn close_subscriber(&mut self, index: usize);
 
+    /// Pauses (or resumes) every consumer of subscriber `index`: a paused consumer
+    /// forwards nothing.
+    async fn set_paused(&mut self, index: usize, paused: bool);
+
     /// Producers piped between workers (or nodes) right now.
     async fn pipe_count(&self) -> usize {
         0

@@ -24,12 +24,12 @@ fn list(values: &[f64]) -> String {
 
 /// Median µs `suite` adds per forwarded packet on `system`.
 pub fn added(r: &SrtpResult, system: &str, suite: Suite) -> f64 {
-    median(&r.added_per_round(system, suite))
+    median(&r.added(system, suite))
 }
 
 pub fn target(latest: Option<&SrtpResult>, runs: &[Recorded<SrtpResult>]) -> Target {
     let what = "SRTP adds ≤ 1.5 µs (AES_CM_128_HMAC_SHA1_80) and ≤ 1.0 µs (AEAD GCM) of worker CPU per forwarded \
-1,200-byte packet over plain RTP, plain mediasoup router and MafaldaRouter (median of the rounds of a run)";
+1,200-byte packet over plain RTP, plain mediasoup router and MafaldaRouter (median of a run's paired windows)";
     let Some(r) = latest else { return Target { what, measured: "–".into(), met: None } };
     let mut parts = Vec::new();
     let mut met = true;
@@ -59,58 +59,59 @@ pub fn section(md: &mut String, r: &SrtpResult, libraries: &str) {
     md.push_str("## 1. What SRTP costs a worker\n\n");
     let _ = writeln!(
         md,
-        "One router, one VP8 producer (150 packets/s of 1,200 bytes), {} consumers on PlainTransports, once per \
-protection the worker offers; a plain mediasoup router and a MafaldaRouter (`maxWorkers` 1), one worker each, the \
-same crate, in one process. {} rounds, each over every protection in a rotated order (the machine's drift falls on \
-all alike), {:.0} s windows after the consumers settle. One consumer in {} sends to our receiver (sequence gaps \
-counted from the RTP header, which SRTP leaves in the clear; one packet in {} decrypted with the transport's \
-keys), the others to a socket the kernel drops for us. What a suite adds is a window's worker CPU per forwarded \
-packet minus that of plain RTP on the same router in the same round. The worker's crypto: {libraries}.\n",
+        "One router, one VP8 producer (150 packets/s of 1,200 bytes), on a plain mediasoup router and on a \
+MafaldaRouter (`maxWorkers` 1), one worker each, the same crate, in one process. Per suite, two sets of {} \
+consumers on PlainTransports stand side by side, one plain RTP and one SRTP with the suite; {} pairs of {:.1} s \
+windows alternate which set forwards (the other one paused), in the order A B, B A, A B..., so that this machine's \
+drift falls on both alike. What a suite adds is the SRTP window's worker CPU per forwarded packet minus that of \
+the plain RTP window beside it. One consumer in {} sends to our receiver (sequence gaps counted from the RTP \
+header, which SRTP leaves in the clear; one packet in {} decrypted with the transport's keys), the others to a \
+socket the kernel drops for us. The worker's crypto: {libraries}.\n",
         r.consumers,
-        r.rounds,
+        r.pairs_per_suite,
         r.window_seconds,
         r.watched_every,
         crate::receiver::SRTP_SAMPLE_EVERY
     );
-    md.push_str("| protection | plain mediasoup: µs/packet, each round | added over plain RTP, each round | median added | MafaldaRouter: µs/packet, each round | added, each round | median added | target |\n");
-    md.push_str("| --- | --- | --- | ---: | --- | --- | ---: | ---: |\n");
-    for protection in srtp::protections() {
+    md.push_str("| suite | plain mediasoup: plain RTP µs/packet (median) | added over plain RTP, each pair | **median added** | MafaldaRouter: plain RTP µs/packet | added, each pair | **median added** | target |\n");
+    md.push_str("| --- | ---: | --- | ---: | ---: | --- | ---: | ---: |\n");
+    for suite in Suite::ALL {
         let cells = |system: &str| {
-            let per_round = r.per_round(system, protection);
-            let rounds = per_round.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", ");
-            match protection.suite() {
-                None => (rounds, "–".to_string(), "–".to_string()),
-                Some(suite) => {
-                    let added = r.added_per_round(system, suite);
-                    (rounds, list(&added), format!("**{:+.2} µs**", median(&added)))
-                }
-            }
+            let baseline: Vec<f64> = r.pairs_of(system, suite).map(|p| p.rtp.worker_cpu_us_per_packet()).collect();
+            let added = r.added(system, suite);
+            (format!("{:.2}", median(&baseline)), list(&added), format!("**{:+.2} µs**", median(&added)))
         };
+        if r.pairs_of(PLAIN, suite).next().is_none() {
+            continue;
+        }
         let (plain, ours) = (cells(PLAIN), cells(MAFALDA));
-        let target = protection.suite().map_or("–".to_string(), |s| format!("≤ {:.1} µs", srtp::target_us(s)));
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {target} |",
-            protection.label(),
+            "| {} | {} | {} | {} | {} | {} | {} | ≤ {:.1} µs |",
+            suite.name(),
             plain.0,
             plain.1,
             plain.2,
             ours.0,
             ours.1,
-            ours.2
+            ours.2,
+            srtp::target_us(suite)
         );
     }
-    let windows = &r.measured;
-    let decrypted: u64 = windows.iter().map(|m| m.window.srtp_decrypted).sum();
-    let refused: u64 = windows.iter().map(|m| m.window.srtp_refused).sum();
-    let worst_loss = windows.iter().map(|m| m.window.undelivered()).fold(0.0, f64::max);
-    let stall = windows.iter().map(|m| m.window.cpu_stall).sum::<f64>() / windows.len().max(1) as f64;
+    let windows: Vec<&crate::window::Window> = r.pairs.iter().flat_map(|p| [&p.rtp, &p.srtp]).collect();
+    let decrypted: u64 = windows.iter().map(|w| w.srtp_decrypted).sum();
+    let refused: u64 = windows.iter().map(|w| w.srtp_refused).sum();
+    let worst_loss = windows.iter().map(|w| w.undelivered()).fold(0.0, f64::max);
+    let stall = windows.iter().map(|w| w.cpu_stall).sum::<f64>() / windows.len().max(1) as f64;
+    let waited = windows.iter().flat_map(|w| w.workers.iter().map(|c| c.waited)).sum::<f64>() / windows.len().max(1) as f64;
     let _ = writeln!(
         md,
         "\nThe receiver decrypted {decrypted} sampled SRTP packets ({refused} refused); the worst window lost or did not \
-deliver {:.3} % of its packets; the machine's CPU stall averaged {:.0} % over the windows.\n",
+deliver {:.3} % of its packets; the machine's CPU stall averaged {:.0} % over the windows, and the measured worker \
+waited for a CPU {:.0} % of a window on average.\n",
         worst_loss * 100.0,
-        stall * 100.0
+        stall * 100.0,
+        waited * 100.0
     );
     md.push_str("The adapter alone (the worker's libsrtp 3 calls over libsrtp 2.7.0, linked into the benchmark; no \
 worker, no sockets): protect and unprotect of one 1,200-byte RTP packet, the median of ");

@@ -1,10 +1,11 @@
 //! Scenario: what SRTP costs. One router, one VP8 producer (150 packets/s of 1,200
-//! bytes), N consumers on PlainTransports, once per protection the worker offers
-//! (plain RTP and its four SRTP suites), on a plain mediasoup router and on a
-//! MafaldaRouter (one worker each, the same crate), in one process. Rounds repeat
-//! the whole set in a rotated order, so that the machine's drift falls on every
-//! protection alike; SRTP's cost is a window's worker CPU per forwarded packet minus
-//! that of plain RTP on the same router in the same round.
+//! bytes), on a plain mediasoup router and on a MafaldaRouter (one worker each, the
+//! same crate), in one process. Per SRTP suite the worker offers, two sets of N
+//! consumers on PlainTransports stand side by side, one plain RTP, one SRTP; paired
+//! windows alternate which set forwards (the other set is paused), in the order
+//! A B B A A B ..., so that the machine's drift (this VM's noise moves a window's CPU
+//! by ±25 %) falls on both alike. What a suite adds is the SRTP window's worker CPU
+//! per forwarded packet minus that of the plain RTP window next to it.
 //! Then the adapter alone: protect and unprotect of one packet per suite (no worker).
 
 use super::Scale;
@@ -36,22 +37,30 @@ pub fn target_us(suite: Suite) -> f64 {
     }
 }
 
-/// Every protection, plain RTP first; `MAFALDA_BENCH_SRTP_ONLY=RTP,AEAD_AES_256_GCM`
-/// keeps some (to profile one of them with perf).
-pub fn protections() -> Vec<Protection> {
-    let all = std::iter::once(Protection::Rtp).chain(Suite::ALL.into_iter().map(Protection::Srtp));
+/// The SRTP suites to measure; `MAFALDA_BENCH_SRTP_ONLY=AEAD_AES_256_GCM,...` keeps
+/// some (to profile one of them with perf).
+pub fn suites() -> Vec<Suite> {
     match std::env::var("MAFALDA_BENCH_SRTP_ONLY") {
-        Ok(only) => all.filter(|p| only.split(',').any(|name| Protection::parse(name) == Some(*p))).collect(),
-        Err(_) => all.collect(),
+        Ok(only) => Suite::ALL.into_iter().filter(|s| only.split(',').any(|name| name == s.name())).collect(),
+        Err(_) => Suite::ALL.to_vec(),
     }
 }
 
+/// One pair of neighbouring windows: the plain RTP set forwarding, then (or before)
+/// the SRTP set.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Measured {
+pub struct Pair {
     pub system: String,
-    pub protection: Protection,
-    pub round: usize,
-    pub window: Window,
+    pub suite: Suite,
+    pub rtp: Window,
+    pub srtp: Window,
+}
+
+impl Pair {
+    /// µs of worker CPU per forwarded packet the suite added over plain RTP.
+    pub fn added_us(&self) -> f64 {
+        self.srtp.worker_cpu_us_per_packet() - self.rtp.worker_cpu_us_per_packet()
+    }
 }
 
 /// The adapter alone, per suite: ns per call, median of `repeats` batches.
@@ -71,39 +80,29 @@ pub struct SrtpResult {
     pub libraries: String,
     pub consumers: usize,
     pub watched_every: usize,
-    pub rounds: usize,
+    pub pairs_per_suite: usize,
     pub window_seconds: f64,
-    pub measured: Vec<Measured>,
+    pub pairs: Vec<Pair>,
     pub adapter: Vec<AdapterTiming>,
     pub adapter_packets_per_batch: usize,
     pub adapter_batches: usize,
 }
 
 impl SrtpResult {
-    /// Worker CPU µs per forwarded packet of `system` with `protection` in each round.
-    pub fn per_round(&self, system: &str, protection: Protection) -> Vec<f64> {
-        (0..self.rounds)
-            .filter_map(|round| {
-                self.measured
-                    .iter()
-                    .find(|m| m.system == system && m.protection == protection && m.round == round)
-                    .map(|m| m.window.worker_cpu_us_per_packet())
-            })
-            .collect()
+    pub fn pairs_of<'a>(&'a self, system: &'a str, suite: Suite) -> impl Iterator<Item = &'a Pair> + 'a {
+        self.pairs.iter().filter(move |p| p.system == system && p.suite == suite)
     }
 
-    /// What `suite` added over plain RTP, per round (same router, same round).
-    pub fn added_per_round(&self, system: &str, suite: Suite) -> Vec<f64> {
-        let plain = self.per_round(system, Protection::Rtp);
-        let srtp = self.per_round(system, Protection::Srtp(suite));
-        plain.iter().zip(srtp).map(|(p, s)| s - p).collect()
+    /// What `suite` added over plain RTP on `system`, per pair of windows.
+    pub fn added(&self, system: &str, suite: Suite) -> Vec<f64> {
+        self.pairs_of(system, suite).map(Pair::added_us).collect()
     }
 }
 
 struct Plan {
     consumers: usize,
     watched_every: usize,
-    rounds: usize,
+    pairs: usize,
     settle: Duration,
     window: Duration,
     adapter_packets: usize,
@@ -114,9 +113,9 @@ fn plan(scale: Scale) -> Plan {
     Plan {
         consumers: scale.pick(40, 200),
         watched_every: 5,
-        rounds: scale.pick(1, 3),
-        settle: scale.seconds(0.5, 1.5),
-        window: scale.seconds(1.0, 5.0),
+        pairs: scale.pick(2, 10),
+        settle: scale.seconds(0.3, 0.5),
+        window: scale.seconds(0.7, 1.5),
         adapter_packets: scale.pick(2_000, 20_000),
         adapter_batches: scale.pick(3, 9),
     }
@@ -140,29 +139,20 @@ pub async fn measure(scale: Scale) -> SrtpResult {
     let our_video = publish_video(&mut ours, &publisher, 0x5a00_0002).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let our_threads = mafalda_room::worker_threads(&mafalda);
+    let rigs = Rigs { receiver: &receiver, sink: &sink, publisher: &publisher, plan: &plan };
 
-    let protections = protections();
-    let mut measured = Vec::new();
-    for round in 0..plan.rounds {
-        for i in 0..protections.len() {
-            let protection = protections[(i + round) % protections.len()];
-            for system in [PLAIN, MAFALDA] {
-                let window = if system == PLAIN {
-                    one_window(&mut plain, &plain_video, &plain_threads, protection, &receiver, &sink, &publisher, &plan).await
-                } else {
-                    one_window(&mut ours, &our_video, &our_threads, protection, &receiver, &sink, &publisher, &plan).await
-                };
-                eprintln!(
-                    "[srtp] round {round} {system} {}: {:.3} µs/packet, {:.0} packets/s, loss {:.3} %, decrypted {} refused {}",
-                    protection.label(),
-                    window.worker_cpu_us_per_packet(),
-                    window.delivered_pps,
-                    window.loss * 100.0,
-                    window.srtp_decrypted,
-                    window.srtp_refused
-                );
-                measured.push(Measured { system: system.to_string(), protection, round, window });
-            }
+    let mut pairs = Vec::new();
+    // Each system's plain RTP set stays for the whole run; one SRTP set per suite.
+    let mut plain_rtp = rigs.subscribe(&mut plain, &plain_video, Protection::Rtp).await;
+    let mut our_rtp = rigs.subscribe(&mut ours, &our_video, Protection::Rtp).await;
+    for suite in suites() {
+        for system in [PLAIN, MAFALDA] {
+            let measured = if system == PLAIN {
+                rigs.pairs(&mut plain, &plain_video, &plain_threads, &mut plain_rtp, suite, system).await
+            } else {
+                rigs.pairs(&mut ours, &our_video, &our_threads, &mut our_rtp, suite, system).await
+            };
+            pairs.extend(measured);
         }
     }
     let mut adapter = time_adapter(plan.adapter_packets, plan.adapter_batches, 1);
@@ -179,9 +169,9 @@ pub async fn measure(scale: Scale) -> SrtpResult {
         libraries: format!("{} on {} ({})", versions.libsrtp, versions.libsrtp_crypto, versions.openssl),
         consumers: plan.consumers,
         watched_every: plan.watched_every,
-        rounds: plan.rounds,
+        pairs_per_suite: plan.pairs,
         window_seconds: plan.window.as_secs_f64(),
-        measured,
+        pairs,
         adapter,
         adapter_packets_per_batch: plan.adapter_packets,
         adapter_batches: plan.adapter_batches,
@@ -195,52 +185,113 @@ async fn publish_video<R: Room>(room: &mut R, publisher: &Publisher, ssrc: u32) 
     (published.producers, published.target.port())
 }
 
-/// N consumers of the video with `protection`, one window, then they close.
-#[allow(clippy::too_many_arguments)]
-async fn one_window<R: Room>(
-    room: &mut R,
-    video: &(Vec<(Kind, String, u32)>, u16),
-    threads: &[(String, i32)],
-    protection: Protection,
-    receiver: &Receiver,
-    sink: &Sink,
-    publisher: &Publisher,
-    plan: &Plan,
-) -> Window {
-    let (producers, input_port) = video;
-    let mut subscribers = Vec::new();
-    let mut watched = Vec::new();
-    for i in 0..plan.consumers {
-        let watch = i % plan.watched_every == 0;
-        let to = if watch { receiver.addresses()[0] } else { sink.address() };
-        let (subscriber, consumers) = room.subscribe(to, protection, producers).await;
-        if watch {
-            let streams: Vec<(u32, Registration)> =
-                consumers.iter().map(|(kind, ssrc)| (*ssrc, Registration { video: *kind == Kind::Video, group: 0, trace: false })).collect();
-            receiver.register_transport(subscriber.srtp.as_ref(), &streams);
-            watched.extend(consumers);
+/// N consumers of one protection: their subscriber indices and the watched streams.
+struct ConsumerSet {
+    subscribers: Vec<usize>,
+    watched: Vec<(Kind, u32)>,
+}
+
+/// What every window shares: the measuring side and the plan.
+struct Rigs<'a> {
+    receiver: &'a Receiver,
+    sink: &'a Sink,
+    publisher: &'a Publisher,
+    plan: &'a Plan,
+}
+
+impl Rigs<'_> {
+    /// N consumers of the video with `protection` (one in `watched_every` to the receiver).
+    async fn subscribe<R: Room>(&self, room: &mut R, video: &(Vec<(Kind, String, u32)>, u16), protection: Protection) -> ConsumerSet {
+        let mut set = ConsumerSet { subscribers: Vec::new(), watched: Vec::new() };
+        for i in 0..self.plan.consumers {
+            let watch = i % self.plan.watched_every == 0;
+            let to = if watch { self.receiver.addresses()[0] } else { self.sink.address() };
+            let (subscriber, consumers) = room.subscribe(to, protection, &video.0).await;
+            if watch {
+                let streams: Vec<(u32, Registration)> =
+                    consumers.iter().map(|(kind, ssrc)| (*ssrc, Registration { video: *kind == Kind::Video, group: 0, trace: false })).collect();
+                self.receiver.register_transport(subscriber.srtp.as_ref(), &streams);
+                set.watched.extend(consumers);
+            }
+            set.subscribers.push(subscriber.index);
         }
-        subscribers.push(subscriber.index);
+        set
     }
-    tokio::time::sleep(plan.settle).await;
-    let watch = Watch {
-        receiver,
-        streams: &watched,
-        workers: threads,
-        generator: [receiver.tids(), vec![publisher.tid()]].concat(),
-        all_streams: plan.consumers * producers.len(),
-        publisher,
-        receiver_ports: receiver.addresses().iter().map(|a| a.port()).collect(),
-        worker_input_ports: vec![*input_port],
-    };
-    let window = window::measure(&watch, plan.window).await;
-    for index in subscribers {
-        room.close_subscriber(index);
+
+    async fn set_paused<R: Room>(&self, room: &mut R, set: &ConsumerSet, paused: bool) {
+        for index in &set.subscribers {
+            room.set_paused(*index, paused).await;
+        }
     }
-    for (_, ssrc) in &watched {
-        receiver.forget(*ssrc);
+
+    /// One window with `set` forwarding and the other set paused.
+    async fn window<R: Room>(
+        &self,
+        room: &mut R,
+        forwarding: &ConsumerSet,
+        paused: &ConsumerSet,
+        input_port: u16,
+        threads: &[(String, i32)],
+    ) -> Window {
+        self.set_paused(room, paused, true).await;
+        self.set_paused(room, forwarding, false).await;
+        tokio::time::sleep(self.plan.settle).await;
+        let watch = Watch {
+            receiver: self.receiver,
+            streams: &forwarding.watched,
+            workers: threads,
+            generator: [self.receiver.tids(), vec![self.publisher.tid()]].concat(),
+            all_streams: forwarding.subscribers.len(),
+            publisher: self.publisher,
+            receiver_ports: self.receiver.addresses().iter().map(|a| a.port()).collect(),
+            worker_input_ports: vec![input_port],
+        };
+        window::measure(&watch, self.plan.window).await
     }
-    window
+
+    /// The suite's SRTP set beside the system's plain RTP set, `plan.pairs` pairs of
+    /// windows in the order A B, B A, A B...; then the SRTP set closes.
+    async fn pairs<R: Room>(
+        &self,
+        room: &mut R,
+        video: &(Vec<(Kind, String, u32)>, u16),
+        threads: &[(String, i32)],
+        rtp: &mut ConsumerSet,
+        suite: Suite,
+        system: &str,
+    ) -> Vec<Pair> {
+        let srtp = self.subscribe(room, video, Protection::Srtp(suite)).await;
+        let mut pairs = Vec::new();
+        for i in 0..self.plan.pairs {
+            let (rtp_window, srtp_window) = if i % 2 == 0 {
+                let a = self.window(room, rtp, &srtp, video.1, threads).await;
+                (a, self.window(room, &srtp, rtp, video.1, threads).await)
+            } else {
+                let b = self.window(room, &srtp, rtp, video.1, threads).await;
+                (self.window(room, rtp, &srtp, video.1, threads).await, b)
+            };
+            let pair = Pair { system: system.to_string(), suite, rtp: rtp_window, srtp: srtp_window };
+            eprintln!(
+                "[srtp] {system} {}: plain RTP {:.3} µs/packet, SRTP {:.3} µs/packet: {:+.3} µs; loss {:.3} % / {:.3} %, decrypted {} refused {}",
+                suite.name(),
+                pair.rtp.worker_cpu_us_per_packet(),
+                pair.srtp.worker_cpu_us_per_packet(),
+                pair.added_us(),
+                pair.rtp.undelivered() * 100.0,
+                pair.srtp.undelivered() * 100.0,
+                pair.srtp.srtp_decrypted,
+                pair.srtp.srtp_refused
+            );
+            pairs.push(pair);
+        }
+        for index in &srtp.subscribers {
+            room.close_subscriber(*index);
+        }
+        for (_, ssrc) in &srtp.watched {
+            self.receiver.forget(*ssrc);
+        }
+        pairs
+    }
 }
 
 /// A 1,200-byte RTP packet (a VP8 packet's size) with sequence number `seq`.
