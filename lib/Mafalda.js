@@ -19,7 +19,10 @@ const { WebRtcServer } = require('./WebRtcServer');
  * which no new room starts on a worker, default 0.4), `roomCeiling` (fraction of one core
  * up to which a room grows on its worker, default 0.7), `policy` ('pack' | 'spread' |
  * 'least-loaded', default 'pack'),
- * `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
+ * `workerBacking` ('process', the default: each worker in a child process of its
+ * own, as mediasoup runs them; 'thread': threads of this process), `workerHost`
+ * (the worker host binary; default: the one next to the addon, or
+ * `MAFALDA_WORKER_HOST`), `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
  * dtlsCertificateFile, dtlsPrivateKeyFile), `webRtcServerOptions` (`{ listenInfos }`:
  * each worker gets a WebRtcServer on them, used by WebRTC transports created without
  * listen infos; give a `portRange` so that every worker finds a port).
@@ -124,14 +127,34 @@ class Mafalda extends EnhancedEventEmitter {
 		return call(this.#native.drain());
 	}
 
+	/**
+	 * A worker for a mediasoup-shaped Worker to stand for (`{ id, pid, ... }`): it is
+	 * kept while pinned, and its death is that Worker's `died`.
+	 */
+	async _pinWorker() {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.pinWorker());
+	}
+
+	_unpinWorker(workerId) {
+		if (!this.#closed) this.#native.unpinWorker(workerId);
+	}
+
+	/** mediasoup's `worker.getResourceUsage()`: `getrusage()` of the process the worker runs in. */
+	async _workerResourceUsage(workerId) {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.workerResourceUsage(workerId));
+	}
+
 	/** Samples worker loads and frees idle workers now (normally periodic). */
 	housekeep() {
 		if (!this.#closed) this.#native.housekeep();
 	}
 
 	/**
-	 * Makes a worker's host side hang up on it, as a crash would: its thread exits
-	 * and every shard on it closes. For failure drills and tests.
+	 * Kills a worker, for failure drills and tests: a worker process gets SIGKILL; a
+	 * worker thread is cut off as a crash would, its thread exits. Either way every
+	 * shard on it closes and `workerdied` follows.
 	 */
 	simulateWorkerDeath(workerId) {
 		if (typeof workerId !== 'string') throw new TypeError('workerId must be a string');
@@ -154,7 +177,12 @@ class Mafalda extends EnhancedEventEmitter {
 		const routersOf = (ids) => ids.map((id) => this.#routers.get(id)).filter(Boolean);
 		switch (name) {
 			case 'workerdied':
-				this.safeEmit('workerdied', { workerId: data.workerId, routers: routersOf(data.routerIds) });
+				this.safeEmit('workerdied', {
+					workerId: data.workerId,
+					pid: data.pid,
+					error: new Error(`worker died unexpectedly ${data.reason}`),
+					routers: routersOf(data.routerIds),
+				});
 				break;
 			case 'nodelost':
 				this.safeEmit('nodelost', { nodeId: data.nodeId, routers: routersOf(data.routers) });

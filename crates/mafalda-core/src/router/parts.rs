@@ -2,9 +2,10 @@
 //! some of its transports. To the router a part is what a shard is on this node: made
 //! on demand, closed when it holds nothing, lost with its node.
 
-use crate::cluster::remote::RemoteObject;
-use crate::cluster::Cluster;
+use crate::backing::nodes::Nodes;
+use crate::backing::remote::RemoteObject;
 use crate::error::{MafaldaError, Result};
+use crate::router::hosted::{create_observer_op, create_transport_op};
 use crate::router::transport::{AnyTransport, MafaldaTransport, TransportInner};
 use crate::router::rtp_observer::{MafaldaRtpObserver, ObserverInner};
 use crate::router::{ObserverKind, RouterInner, TransportKind};
@@ -28,45 +29,42 @@ impl Drop for Part {
 
 impl RouterInner {
     /// This router's part on `node`, created there if missing.
-    async fn ensure_part(self: &Arc<Self>, cluster: &Arc<Cluster>, node: &str) -> Result<Arc<RemoteObject>> {
+    async fn ensure_part(self: &Arc<Self>, cluster: &Arc<dyn Nodes>, node: &str) -> Result<Arc<RemoteObject>> {
         let _one_at_a_time = self.shard_creation.lock().await;
         self.check_open()?;
         if let Some(part) = self.state.lock().parts.get(node) {
             return Ok(part.router.clone());
         }
         let args = json!({ "routerId": self.id, "mediaCodecs": self.media_codecs });
-        let reply = cluster.link.call(node, "router.create", None, args).await?;
+        let peer = cluster.peer(node);
+        let reply = peer.call("router.create", None, args, None).await?;
         let handle = reply["handle"]
             .as_u64()
             .ok_or_else(|| MafaldaError::new(crate::ErrorKind::Other, format!("node {node} answered router.create without a handle")))?;
-        let router = RemoteObject::new(cluster, node, handle, reply["rtpCapabilities"].clone());
+        let router = RemoteObject::new(peer, handle, reply["rtpCapabilities"].clone());
         self.state.lock().parts.insert(node.to_string(), Part { router: router.clone(), transports: HashSet::new(), observers: HashSet::new() });
         Ok(router)
     }
 
     /// The rtpCapabilities of a router made on `node` (a router whose own node hosts no media).
-    pub(crate) async fn first_part(self: &Arc<Self>, cluster: &Arc<Cluster>, node: &str) -> Result<Value> {
-        Ok(self.ensure_part(cluster, node).await?.data.clone())
+    pub(crate) async fn first_part(self: &Arc<Self>, cluster: &Arc<dyn Nodes>, node: &str) -> Result<Value> {
+        Ok(self.ensure_part(cluster, node).await?.data())
     }
 
     /// A transport of this router on `node`, created by its part there. `options`
     /// are the app's (its IPs become that node's there).
     pub(crate) async fn create_remote_transport(
         self: &Arc<Self>,
-        cluster: &Arc<Cluster>,
+        cluster: &Arc<dyn Nodes>,
         node: &str,
         kind: TransportKind,
         options: Value,
     ) -> Result<MafaldaTransport> {
+        if kind == TransportKind::Direct {
+            return Err(crate::error::unsupported("a DirectTransport on another node (its messages would cross NATS)"));
+        }
         let part = self.ensure_part(cluster, node).await?;
-        let op = match kind {
-            TransportKind::WebRtc => "router.createWebRtcTransport",
-            TransportKind::Plain => "router.createPlainTransport",
-            TransportKind::Pipe => "router.createPipeTransport",
-            TransportKind::Direct => {
-                return Err(crate::error::unsupported("a DirectTransport on another node (its messages would cross NATS)"))
-            }
-        };
+        let op = create_transport_op(kind);
         let (remote, id) = self.create_in_part(part, op, options).await?;
         let id: TransportId = crate::shapes::parse(&json!(id), "id")?;
         let transport = MafaldaTransport::new(self, 0, id, AnyTransport::Remote(kind.name(), remote));
@@ -81,19 +79,16 @@ impl RouterInner {
     /// An RTP observer of this router on `node`, created by its part there.
     pub(crate) async fn create_remote_observer(
         self: &Arc<Self>,
-        cluster: &Arc<Cluster>,
+        cluster: &Arc<dyn Nodes>,
         node: &str,
         kind: ObserverKind,
         options: Value,
     ) -> Result<MafaldaRtpObserver> {
         let part = self.ensure_part(cluster, node).await?;
-        let op = match kind {
-            ObserverKind::AudioLevel => "router.createAudioLevelObserver",
-            ObserverKind::ActiveSpeaker => "router.createActiveSpeakerObserver",
-        };
+        let op = create_observer_op(kind);
         let (remote, id) = self.create_in_part(part, op, options).await?;
         let id: RtpObserverId = crate::shapes::parse(&json!(id), "id")?;
-        let observer = MafaldaRtpObserver::new_remote(self, node, remote, id);
+        let observer = MafaldaRtpObserver::new_remote(self, 0, Some(node.to_string()), remote, id);
         let mut state = self.state.lock();
         if let Some(part) = state.parts.get_mut(node) {
             part.observers.insert(id);
