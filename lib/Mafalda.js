@@ -66,7 +66,7 @@ class Mafalda extends EnhancedEventEmitter {
 		}
 		checkAppData(appData);
 		if (this.#closed) throw new InvalidStateError('Mafalda closed');
-		const native = await call(this.#native.createRouter(encodeCodecParameterValues({ codecs: clone(mediaCodecs) }).codecs));
+		const native = await this.#unlessClosed(call(this.#native.createRouter(encodeCodecParameterValues({ codecs: clone(mediaCodecs) }).codecs)));
 		if (this.#closed) {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');
@@ -88,7 +88,7 @@ class Mafalda extends EnhancedEventEmitter {
 		const infos = listenInfos.map((info) => normalizeListenInfo(info));
 		checkAppData(appData);
 		if (this.#closed) throw new InvalidStateError('Mafalda closed');
-		const native = await call(this.#native.createWebRtcServer(clone({ listenInfos: infos })));
+		const native = await this.#unlessClosed(call(this.#native.createWebRtcServer(clone({ listenInfos: infos }))));
 		if (this.#closed) {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');
@@ -171,6 +171,16 @@ class Mafalda extends EnhancedEventEmitter {
 		this.#native.close();
 		this.#registry.remove(this.#native.handle);
 		this.#observer.safeEmit('close');
+	}
+
+	/** A call that close() cut short (its worker process went with the pool) says so. */
+	async #unlessClosed(promise) {
+		try {
+			return await promise;
+		} catch (error) {
+			if (this.#closed) throw new InvalidStateError('Mafalda closed');
+			throw error;
+		}
 	}
 
 	_handleNativeEvent(name, data) {

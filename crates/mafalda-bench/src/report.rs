@@ -107,6 +107,9 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
     if let Some(s) = seeds {
         simulation_section(&mut md, s, &paths.plots_link);
     }
+    if let Some(i) = results::load::<crate::scenarios::isolation::IsolationResult>(&paths.out, "isolation") {
+        crate::report_isolation::section(&mut md, &i.result, i.quick);
+    }
     md.push_str(METHOD);
     std::fs::write(&paths.report, md)
 }

@@ -52,6 +52,21 @@ impl Frame {
     }
 }
 
+/// Writes the frames of `queue` as they come, those already waiting in one write:
+/// a burst (RTP or messages of a DirectTransport, sent in a loop) reaches the other
+/// side together, as it would reach a worker thread's channel. Ends with the queue.
+pub fn write_queued(out: impl Write, queue: &std::sync::mpsc::Receiver<Frame>) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    while let Ok(frame) = queue.recv() {
+        write_frame(&mut out, &frame)?;
+        while let Ok(frame) = queue.try_recv() {
+            write_frame(&mut out, &frame)?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
 pub fn write_frame(out: &mut impl Write, frame: &Frame) -> io::Result<()> {
     let header = serde_json::to_vec(&frame.message).map_err(io::Error::other)?;
     let payload = frame.bytes.as_deref().unwrap_or(&[]);

@@ -14,7 +14,7 @@ use crate::backing::peer::{CallFuture, Peer};
 use crate::backing::protocol::{Call, Reply};
 use crate::backing::remote::RemoteObject;
 use crate::error::{invalid_state, ErrorKind, MafaldaError, Result};
-use crate::host::channel::{read_frame, write_frame, Frame, Message, PROTOCOL_VERSION};
+use crate::host::channel::{read_frame, write_queued, Frame, Message, PROTOCOL_VERSION};
 use mediasoup::prelude::ListenInfo;
 use mediasoup::worker::WorkerId;
 use parking_lot::Mutex;
@@ -386,15 +386,11 @@ fn spawn(binary: &Path, channel: &UnixStream) -> std::io::Result<Child> {
     command.spawn()
 }
 
-fn write_in_order(mut stream: UnixStream, queue: mpsc::Receiver<Frame>) {
+fn write_in_order(stream: UnixStream, queue: mpsc::Receiver<Frame>) {
     std::thread::Builder::new()
         .name("mafalda-host-out".into())
         .spawn(move || {
-            for frame in queue {
-                if write_frame(&mut stream, &frame).is_err() {
-                    break;
-                }
-            }
+            let _ = write_queued(&stream, &queue);
             // No more calls: the host sees the end of its channel and exits.
             let _ = stream.shutdown(std::net::Shutdown::Write);
         })
@@ -405,10 +401,11 @@ type Started = oneshot::Sender<std::result::Result<Message, String>>;
 
 /// Reads replies and events until the stream ends, then reaps the child and tells
 /// whoever listens how it ended.
-fn read_until_exit(mut stream: UnixStream, mut child: Child, shared: Arc<Shared>, started: Started) {
+fn read_until_exit(stream: UnixStream, mut child: Child, shared: Arc<Shared>, started: Started) {
     std::thread::Builder::new()
         .name("mafalda-host-in".into())
         .spawn(move || {
+            let mut stream = BufReader::with_capacity(64 * 1024, stream);
             let mut started = Some(started);
             loop {
                 let frame = match read_frame(&mut stream) {

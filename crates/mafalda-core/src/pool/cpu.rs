@@ -28,6 +28,12 @@ pub fn thread_cpu_time_of(pid: u32, tid: i32) -> Option<Duration> {
     cpu_time_in(&format!("/proc/{pid}/task"), tid)
 }
 
+/// The same for a thread of any process, named by its tid alone (`/proc/<tid>`
+/// exists for every thread, listed there or not).
+pub fn any_thread_cpu_time(tid: i32) -> Option<Duration> {
+    cpu_time_in("/proc", tid)
+}
+
 fn cpu_time_in(tasks: &str, tid: i32) -> Option<Duration> {
     if let Some(ns) = fs::read_to_string(format!("{tasks}/{tid}/schedstat")).ok().as_deref().and_then(parse_schedstat_ns) {
         return Some(Duration::from_nanos(ns));

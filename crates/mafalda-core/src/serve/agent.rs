@@ -101,7 +101,7 @@ impl Agent {
 
     fn get_for(&self, op: &str, handle: u64, owner: &str) -> Result<Hosted> {
         let hosted = self.hosted.lock();
-        let entry = hosted.get(&handle).ok_or_else(|| invalid_state(format!("{op}: no such object here (closed?)")))?;
+        let entry = hosted.get(&handle).ok_or_else(|| invalid_state(format!("{op}: no such object on this node (closed?)")))?;
         if entry.owner != owner {
             return Err(type_error(format!("{op}: object owned by another node")));
         }

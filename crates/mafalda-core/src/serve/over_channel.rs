@@ -11,7 +11,7 @@ use crate::backing::protocol::{Call, RemoteEvent, Reply};
 use crate::control;
 use crate::error::{MafaldaError, Result};
 use crate::events::EventSink;
-use crate::host::channel::{read_frame, write_frame, Frame, Message, PROTOCOL_VERSION};
+use crate::host::channel::{read_frame, write_queued, Frame, Message, PROTOCOL_VERSION};
 use crate::host::HostSettings;
 use crate::pool::{PoolOptions, WorkerBacking, WorkerPool};
 use crate::pool::usage;
@@ -77,7 +77,7 @@ pub fn run(fd: RawFd) -> i32 {
     // SAFETY: the parent gave this process the socket as `fd`, owned by nobody else here.
     let stream = unsafe { UnixStream::from_raw_fd(fd) };
     let mut input = match stream.try_clone() {
-        Ok(input) => input,
+        Ok(input) => std::io::BufReader::with_capacity(64 * 1024, input),
         Err(e) => {
             eprintln!("mafalda-worker-host: fd {fd} is not the channel its pool gives it ({e}); it is started by mafalda-sfu, not by hand");
             return 2;
@@ -162,15 +162,13 @@ fn answer(agent: &Arc<Agent>, ctx: &Arc<ChannelServing>, id: u64, call: Call, by
     });
 }
 
-fn write_in_order(mut stream: UnixStream, queue: mpsc::Receiver<Frame>) {
+fn write_in_order(stream: UnixStream, queue: mpsc::Receiver<Frame>) {
     std::thread::Builder::new()
         .name("mafalda-host-out".into())
         .spawn(move || {
-            for frame in queue {
-                if write_frame(&mut stream, &frame).is_err() {
-                    // The parent is gone.
-                    std::process::exit(0);
-                }
+            if write_queued(&stream, &queue).is_err() {
+                // The parent is gone.
+                std::process::exit(0);
             }
         })
         .expect("spawn channel writer thread");
