@@ -173,6 +173,31 @@ describe('workers in processes of their own', () => {
 		expect(onRouterClose).toHaveBeenCalledTimes(1);
 	});
 
+	test('two mediasoup-shaped Workers of the same settings stand for two worker processes: one dying leaves the other working', async () => {
+		const first = await mediasoup.createWorker();
+		const second = await mediasoup.createWorker();
+		ctx.cleanups.push(() => first.close(), () => second.close());
+		expect(first.pid).not.toBe(second.pid);
+		const onSecondDied = jest.fn();
+		second.on('died', onSecondDied);
+		const died = new Promise((resolve) => first.once('died', resolve));
+		process.kill(first.pid, 'SIGKILL');
+		expect((await died).message).toContain(`[pid:${first.pid}, code:null, signal:SIGKILL]`);
+		const router = await second.createRouter({ mediaCodecs });
+		const transport = await router.createPlainTransport({ listenIp: '127.0.0.1' });
+		expect(transport.tuple.localPort).toBeGreaterThan(0);
+		expect(onSecondDied).not.toHaveBeenCalled();
+		expect(second.closed).toBe(false);
+	});
+
+	test('createWorker() rejects with the start error of its worker process, and leaves no pool behind', async () => {
+		const binary = path.join(os.tmpdir(), 'no-such-dir', 'mafalda-worker-host');
+		const broken = mediasoup.createMediasoup({ workerHost: binary });
+		await expect(broken.createWorker()).rejects.toThrow(`the worker host ${binary} failed to start: No such file or directory`);
+		// The pool of those settings was released: a second try starts from scratch and fails alike.
+		await expect(broken.createWorker()).rejects.toThrow(`the worker host ${binary} failed to start`);
+	});
+
 	test('with workerBacking "thread" the workers are threads of this process', async () => {
 		ctx.mafalda = new Mafalda({ maxWorkers: 1, workerBacking: 'thread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });

@@ -38,6 +38,10 @@ pub const CHANNEL_FD: i32 = 3;
 /// A host that says nothing for this long after its start is given up.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// A call a live host has not answered within this is given up (mediasoup's channel
+/// gives up after 15 s and more): a stuck worker must not hang its callers forever.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A host asked to close (its channel shut) and still there after this is killed.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
@@ -326,7 +330,16 @@ impl Peer for HostProcess {
             self.shared.pending.lock().remove(&id);
             return Box::pin(async move { Err(closed) });
         }
-        Box::pin(async move { answered.await.unwrap_or(Err(closed)) })
+        let (shared, op, pid) = (self.shared.clone(), op.to_string(), self.shared.pid);
+        Box::pin(async move {
+            match tokio::time::timeout(CALL_TIMEOUT, answered).await {
+                Ok(answer) => answer.unwrap_or(Err(closed)),
+                Err(_) => {
+                    shared.pending.lock().remove(&id);
+                    Err(MafaldaError::new(ErrorKind::Other, format!("{op}: worker process {pid} did not answer within {} s", CALL_TIMEOUT.as_secs())))
+                }
+            }
+        })
     }
 
     fn notify(&self, op: &str, target: u64, args: Value, bytes: Vec<u8>) -> Result<()> {

@@ -542,6 +542,12 @@ impl WorkerPool {
         self.inner.with_worker(key, |w| w.worker.id())
     }
 
+    /// Whether a placement on worker `key` is being turned into an object right now
+    /// (its shard, new and still empty, must not be collected meanwhile).
+    pub fn placing_on(&self, key: u64) -> bool {
+        self.inner.state.lock().workers.iter().any(|w| w.key == key && w.pending > 0)
+    }
+
     /// The worker behind `key` (to place objects on, or to reach its host).
     pub fn worker(&self, key: u64) -> Option<WorkerHandle> {
         self.inner.with_worker(key, |w| w.worker.clone())

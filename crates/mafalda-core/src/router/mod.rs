@@ -614,10 +614,11 @@ impl RouterInner {
         let closed: Vec<Shard> = {
             let mut state = self.state.lock();
             let piped: HashSet<u64> = state.pipes.values().flat_map(|p| [p.from, p.to]).collect();
+            // A shard made for a placement still being carried out holds nothing yet.
             let empty: Vec<u64> = state
                 .shards
                 .values()
-                .filter(|s| s.holds_nothing() && !piped.contains(&s.key))
+                .filter(|s| s.holds_nothing() && !piped.contains(&s.key) && !self.pool.placing_on(s.key))
                 .map(|s| s.key)
                 .collect();
             let keep_one = empty.len() == state.shards.len();

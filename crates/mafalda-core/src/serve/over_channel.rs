@@ -139,7 +139,7 @@ fn start(settings: Value, out: &mpsc::Sender<Frame>) -> Result<WorkerPool> {
     pool.on_worker_death(|_| std::process::exit(WORKER_GONE));
     let started = {
         let pool = pool.clone();
-        futures_executor(async move { control::run(move || async move { pool.start_dedicated_worker().await }).await })?
+        block_on(async move { control::run(move || async move { pool.start_dedicated_worker().await }).await })?
     };
     let running = Message::Running { protocol: PROTOCOL_VERSION, pid: std::process::id(), worker_id: started.id, tid: started.tid };
     let _ = out.send(Frame::new(running));
@@ -175,6 +175,6 @@ fn write_in_order(stream: UnixStream, queue: mpsc::Receiver<Frame>) {
 }
 
 /// Runs a future to completion on this (non-runtime) thread.
-fn futures_executor<T>(future: impl std::future::Future<Output = T>) -> T {
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("start runtime").block_on(future)
 }
