@@ -156,6 +156,14 @@ export interface MafaldaOptions {
 	roomCeiling?: number;
 	/** Where new transports go (default 'pack'). */
 	policy?: PlacementPolicy;
+	/**
+	 * 'process' (default): each worker in a child process of its own (`mafalda-worker-host`),
+	 * as mediasoup runs them, so that a worker that dies takes only its own objects with it;
+	 * 'thread': threads of this process.
+	 */
+	workerBacking?: 'process' | 'thread';
+	/** The worker host binary (default: `MAFALDA_WORKER_HOST`, else the one next to the addon). */
+	workerHost?: string;
 	workerSettings?: WorkerSettings;
 	/** Milliseconds between CPU samples of the workers (default 500). */
 	sampleInterval?: number;
@@ -186,6 +194,7 @@ export interface MafaldaDump {
 	roomCeiling: number;
 	maxWorkers: number;
 	workerIdleTimeout: number;
+	workerBacking: 'process' | 'thread';
 	routerIds: string[];
 	workers: {
 		id: string;
@@ -193,7 +202,12 @@ export interface MafaldaDump {
 		load: number;
 		/** Measured CPU share of the worker thread. */
 		cpu: number;
+		/** The process it runs in: its worker host (this process's pid for a thread worker). */
+		pid: number;
+		/** Its worker thread (in that process). */
 		tid: number | null;
+		/** Milliseconds from asking for it until it ran. */
+		startMs: number;
 		holdings: { transports: number; producers: number; consumers: number; pipes: number };
 		shards: { routerId: string; shardRouterId: string; transportIds: string[] }[];
 		pipes: { fromWorkerId: string; toWorkerId: string | null; producerIds: string[]; dataProducerIds: string[] }[];
@@ -230,7 +244,8 @@ export class Mafalda extends EventEmitter {
 	housekeep(): void;
 	simulateWorkerDeath(workerId: string): void;
 	close(): void;
-	on(event: 'workerdied', listener: (info: { workerId: string; routers: MafaldaRouter[] }) => void): this;
+	/** A worker died (its process was killed or crashed): `error` says how, `[pid:…, code:…, signal:…]`. */
+	on(event: 'workerdied', listener: (info: { workerId: string; pid: number; error: Error; routers: MafaldaRouter[] }) => void): this;
 	on(event: 'nodeadded', listener: (info: { nodeId: string; announcedAddress: string }) => void): this;
 	on(event: 'nodelost', listener: (info: { nodeId: string; routers: MafaldaRouter[] }) => void): this;
 	on(event: 'needmoreservers', listener: (info: { freeCores: number; threshold: number; nodes: number }) => void): this;

@@ -7,8 +7,9 @@
  *   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
  *   const router = await worker.createRouter({ mediaCodecs }); // a MafaldaRouter
  *
- * Workers are virtual: every Worker created with the same native settings shares
- * one Mafalda pool of real mediasoup workers (threads of this process).
+ * Every Worker created with the same native settings shares one Mafalda pool of
+ * real mediasoup workers (each a child process by default) and stands for one of
+ * them: its `pid`, its `died`.
  * `createMediasoup(poolOptions)` gives another such module whose pools use the
  * given Mafalda options (e.g. `{ policy: 'spread', maxWorkers: 2 }`).
  */
@@ -26,8 +27,8 @@ const { MafaldaRouter } = require('./lib/Router');
 /** The mediasoup API version this module mirrors. */
 const version = '3.14.7';
 
-/** The worker is not a separate binary: it is built into the native addon (loaded by now). */
-const workerBin = Object.keys(require.cache).find((file) => /mafalda-sfu[^/\\]*\.node$/.test(file));
+/** The worker host binary every worker process runs (next to the addon). */
+const workerBin = binding.workerHostBinary();
 
 /** mediasoup's `types` holds its classes too (mediasoup.d.ts types every member). */
 const classes = require('./index');
@@ -64,7 +65,15 @@ function createMediasoup(poolOptions = {}) {
 		checkWorkerSettings(settings);
 		checkAppData(settings.appData);
 		const workerSettings = nativeWorkerSettings(settings);
-		const worker = new Worker({ lease: pools.acquire(workerSettings), settings: { ...workerSettings }, appData: settings.appData });
+		const lease = pools.acquire(workerSettings);
+		let pinned;
+		try {
+			pinned = await lease.mafalda._pinWorker();
+		} catch (error) {
+			lease.release();
+			throw error;
+		}
+		const worker = new Worker({ lease, pinned, settings: { ...workerSettings }, appData: settings.appData });
 		observer.safeEmit('newworker', worker);
 		return worker;
 	}

@@ -26,7 +26,8 @@ async function pipeCount(mafalda) {
 	return dump.workers.reduce((n, w) => n + w.pipes.reduce((m, p) => m + p.producerIds.length, 0), 0);
 }
 
-describe('MafaldaRouter across workers', () => {
+// Both backings: worker processes (the default) and worker threads (kept as an option).
+describe.each(['process', 'thread'])('MafaldaRouter across workers (worker %s)', (workerBacking) => {
 	const ctx = { cleanups: [] };
 
 	afterEach(() => {
@@ -35,7 +36,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('RTP from a producer on worker A reaches a consumer on worker B with the consumer SSRC and payload type; pause stops it, resume restarts it', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const { transport: sendTransport, producer, source } = await plainProducer(router, { ssrc: 1111 });
 		const { transport: recvTransport, consumer, sink } = await plainConsumer(router, producer);
@@ -64,7 +65,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('one pipe serves every consumer of a producer on a worker, and goes when the last one closes; the idle worker is then freed', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread', workerIdleTimeout: 200 });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread', workerIdleTimeout: 200 });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		// spread: router shard on slot 0, then transports alternate 1, 0, 1, 0...
 		const { producer, source } = await plainProducer(router, { ssrc: 2222 });
@@ -97,7 +98,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('pack keeps a 4-participant room on one worker, and a second room shares it while under the watermark', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'pack' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'pack' });
 		const rooms = [];
 		for (let r = 0; r < 2; r++) {
 			const router = await ctx.mafalda.createRouter({ mediaCodecs });
@@ -118,7 +119,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('an audio level observer reports volumes of a producer that lives on another worker', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const observer = await router.createAudioLevelObserver({ interval: 200, threshold: -70 });
 		const { transport, producer, source } = await plainProducer(router, { ssrc: 3333, audioLevel: 20 });
@@ -138,7 +139,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('an active speaker observer names a producer that lives on another worker', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const observer = await router.createActiveSpeakerObserver({ interval: 100 });
 		const { producer, source } = await plainProducer(router, { ssrc: 3434, audioLevel: 10 });
@@ -152,7 +153,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('a key frame request on a consumer reaches the sender of its producer on another worker as an RTCP PLI', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const sendTransport = await router.createPlainTransport({ listenIp: '127.0.0.1', comedia: true, rtcpMux: true });
 		const producer = await sendTransport.produce({ kind: 'video', rtpParameters: vp8ProducerParameters(4545) });
@@ -176,7 +177,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('consumeData of a data producer on another worker delivers its messages', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const sender = await router.createDirectTransport();
 		const receiver = await router.createDirectTransport();
@@ -199,7 +200,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('closing a producer closes its consumers on other workers with producerclose', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const { producer, source } = await plainProducer(router, { ssrc: 4444 });
 		const { consumer, sink } = await plainConsumer(router, producer);
@@ -213,7 +214,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('router.pipeToRouter() pipes a producer into another MafaldaRouter whose transports consume it', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router1 = await ctx.mafalda.createRouter({ mediaCodecs });
 		const router2 = await ctx.mafalda.createRouter({ mediaCodecs });
 		const { producer, source } = await plainProducer(router1, { ssrc: 5555 });
@@ -228,7 +229,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('a worker that dies closes what lived on it, Mafalda reports workerdied, and the router goes on on the other worker', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2, policy: 'spread' });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2, policy: 'spread' });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const { transport: sendTransport, producer, source } = await plainProducer(router, { ssrc: 7777 });
 		const { transport: recvTransport, consumer, sink } = await plainConsumer(router, producer);
@@ -263,7 +264,7 @@ describe('MafaldaRouter across workers', () => {
 	});
 
 	test('bad input is a TypeError and never breaks the router', async () => {
-		ctx.mafalda = new Mafalda({ maxWorkers: 2 });
+		ctx.mafalda = new Mafalda({ workerBacking, maxWorkers: 2 });
 		const router = await ctx.mafalda.createRouter({ mediaCodecs });
 		const transport = await router.createPlainTransport({ listenIp: '127.0.0.1' });
 		await expect(router.createWebRtcTransport({})).rejects.toThrow(TypeError);

@@ -13,9 +13,12 @@ test('the worker runs on OpenSSL 3.5 and libsrtp 2 on OpenSSL, read from the lib
 	expect(versions.libsrtpCrypto).toBe('openssl');
 });
 
-test('the built addon needs no shared libsrtp2, NSS, NSPR or OpenSSL: ldd lists glibc and libgcc only', () => {
-	const libraries = sharedLibraries(path.join(__dirname, '..', 'native', `mafalda-sfu.${platformKey()}.node`));
-	expect(libraries).toEqual(expect.arrayContaining(['libc.so.6']));
-	expect(libraries.filter((name) => /srtp|nss|nspr|plc4|plds4|libssl|libcrypto/.test(name))).toEqual([]);
-	expect(libraries.filter((name) => !ALLOWED.test(name))).toEqual([]);
-});
+test.each([`mafalda-sfu.${platformKey()}.node`, 'mafalda-worker-host'])(
+	'the built %s needs no shared libsrtp2, NSS, NSPR or OpenSSL: ldd lists glibc and libgcc only',
+	(binary) => {
+		const libraries = sharedLibraries(path.join(__dirname, '..', 'native', binary));
+		expect(libraries).toEqual(expect.arrayContaining(['libc.so.6']));
+		expect(libraries.filter((name) => /srtp|nss|nspr|plc4|plds4|libssl|libcrypto/.test(name))).toEqual([]);
+		expect(libraries.filter((name) => !ALLOWED.test(name))).toEqual([]);
+	}
+);

@@ -38,6 +38,8 @@ const mediasoup = require('mafalda-sfu/mediasoup');
 		typedAsMediasoupDoes: msTransport instanceof mediasoup.types.WebRtcTransport && worker instanceof mediasoup.types.Worker,
 		workers: (await mafalda.dump()).workers.length,
 		versions: require('mafalda-sfu').nativeVersions(),
+		worker: { pid: worker.pid, ppid: process.pid, binary: require('fs').readlinkSync('/proc/' + worker.pid + '/exe') },
+		workerBin: mediasoup.workerBin,
 	}));
 	worker.close();
 	mafalda.close();
@@ -102,8 +104,11 @@ describe('npm run package', () => {
 		);
 	}, 180_000);
 
-	test('the platform package holds the binary, the main package what runs and its sources', () => {
-		expect(tarList(platformTarball).sort()).toEqual(['package/README.md', `package/mafalda-sfu.${key}.node`, 'package/package.json']);
+	test('the platform package holds the binary and the worker host next to it, the main package what runs and its sources', () => {
+		expect(tarList(platformTarball).sort()).toEqual(['package/README.md', `package/mafalda-sfu.${key}.node`, 'package/mafalda-worker-host', 'package/package.json']);
+		// Packed executable: npm keeps the mode, and the pool runs it from there.
+		const modes = execFileSync('tar', ['tvzf', platformTarball, 'package/mafalda-worker-host'], { encoding: 'utf8' });
+		expect(modes).toMatch(/^-rwxr-xr-x/);
 		const files = tarList(mainTarball);
 		expect(files).toEqual(expect.arrayContaining(['package/index.js', 'package/mediasoup.d.ts', 'package/native/binding.js', 'package/scripts/install.js', 'package/crates/mafalda-core/Cargo.toml']));
 		// No benchmarks, tests, examples or binaries of this checkout.
@@ -137,9 +142,15 @@ describe('npm run package', () => {
 		expect(run.typedAsMediasoupDoes).toBe(true);
 		expect(run.workers).toBe(1);
 		expect(run.versions).toMatchObject({ openssl: expect.stringMatching(/^OpenSSL 3\.5\./), libsrtpCrypto: 'openssl' });
-		// The prebuilt binary needs nothing but glibc and libgcc at run time.
-		const libraries = sharedLibraries(path.join(app, 'node_modules', `mafalda-sfu-${key}`, `mafalda-sfu.${key}.node`));
-		expect(libraries.filter((name) => !ALLOWED.test(name))).toEqual([]);
+		// Its workers run the host binary of the platform package, in child processes.
+		const host = path.join(fs.realpathSync(path.join(app, 'node_modules', `mafalda-sfu-${key}`)), 'mafalda-worker-host');
+		expect(run.worker.binary).toBe(host);
+		expect(run.worker.pid).not.toBe(run.worker.ppid);
+		expect(run.workerBin).toBe(host);
+		// The prebuilt binaries need nothing but glibc and libgcc at run time.
+		for (const binary of [path.join(app, 'node_modules', `mafalda-sfu-${key}`, `mafalda-sfu.${key}.node`), host]) {
+			expect(sharedLibraries(binary).filter((name) => !ALLOWED.test(name))).toEqual([]);
+		}
 
 		// strict TypeScript with node16 resolution, through the package's `exports`.
 		fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG));

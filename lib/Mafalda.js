@@ -20,7 +20,10 @@ const { LiveMedia } = require('./liveMedia');
  * which no new room starts on a worker, default 0.4), `roomCeiling` (fraction of one core
  * up to which a room grows on its worker, default 0.7), `policy` ('pack' | 'spread' |
  * 'least-loaded', default 'pack'),
- * `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
+ * `workerBacking` ('process', the default: each worker in a child process of its
+ * own, as mediasoup runs them; 'thread': threads of this process), `workerHost`
+ * (the worker host binary; default: the one next to the addon, or
+ * `MAFALDA_WORKER_HOST`), `workerSettings` (mediasoup's: logLevel, logTags, rtcMinPort, rtcMaxPort,
  * dtlsCertificateFile, dtlsPrivateKeyFile), `webRtcServerOptions` (`{ listenInfos }`:
  * each worker gets a WebRtcServer on them, used by WebRTC transports created without
  * listen infos; give a `portRange` so that every worker finds a port).
@@ -67,7 +70,7 @@ class Mafalda extends EnhancedEventEmitter {
 		}
 		checkAppData(appData);
 		if (this.#closed) throw new InvalidStateError('Mafalda closed');
-		const native = await call(this.#native.createRouter(encodeCodecParameterValues({ codecs: clone(mediaCodecs) }).codecs));
+		const native = await this.#unlessClosed(call(this.#native.createRouter(encodeCodecParameterValues({ codecs: clone(mediaCodecs) }).codecs)));
 		if (this.#closed) {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');
@@ -89,7 +92,7 @@ class Mafalda extends EnhancedEventEmitter {
 		const infos = listenInfos.map((info) => normalizeListenInfo(info));
 		checkAppData(appData);
 		if (this.#closed) throw new InvalidStateError('Mafalda closed');
-		const native = await call(this.#native.createWebRtcServer(clone({ listenInfos: infos })));
+		const native = await this.#unlessClosed(call(this.#native.createWebRtcServer(clone({ listenInfos: infos }))));
 		if (this.#closed) {
 			native.close();
 			throw new InvalidStateError('Mafalda closed');
@@ -156,14 +159,34 @@ class Mafalda extends EnhancedEventEmitter {
 		return this.#metrics;
 	}
 
+	/**
+	 * A worker for a mediasoup-shaped Worker to stand for (`{ id, pid, ... }`): it is
+	 * kept while pinned, and its death is that Worker's `died`.
+	 */
+	async _pinWorker() {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.pinWorker());
+	}
+
+	_unpinWorker(workerId) {
+		if (!this.#closed) this.#native.unpinWorker(workerId);
+	}
+
+	/** mediasoup's `worker.getResourceUsage()`: `getrusage()` of the process the worker runs in. */
+	async _workerResourceUsage(workerId) {
+		if (this.#closed) throw new InvalidStateError('Mafalda closed');
+		return call(this.#native.workerResourceUsage(workerId));
+	}
+
 	/** Samples worker loads and frees idle workers now (normally periodic). */
 	housekeep() {
 		if (!this.#closed) this.#native.housekeep();
 	}
 
 	/**
-	 * Makes a worker's host side hang up on it, as a crash would: its thread exits
-	 * and every shard on it closes. For failure drills and tests.
+	 * Kills a worker, for failure drills and tests: a worker process gets SIGKILL; a
+	 * worker thread is cut off as a crash would, its thread exits. Either way every
+	 * shard on it closes and `workerdied` follows.
 	 */
 	simulateWorkerDeath(workerId) {
 		if (typeof workerId !== 'string') throw new TypeError('workerId must be a string');
@@ -182,12 +205,27 @@ class Mafalda extends EnhancedEventEmitter {
 		this.#observer.safeEmit('close');
 	}
 
+	/** A call that close() cut short (its worker process went with the pool) says so. */
+	async #unlessClosed(promise) {
+		try {
+			return await promise;
+		} catch (error) {
+			if (this.#closed) throw new InvalidStateError('Mafalda closed');
+			throw error;
+		}
+	}
+
 	_handleNativeEvent(name, data) {
 		const routersOf = (ids) => ids.map((id) => this.#routers.get(id)).filter(Boolean);
 		if (name in this.#eventCounts) this.#eventCounts[name] += 1;
 		switch (name) {
 			case 'workerdied':
-				this.safeEmit('workerdied', { workerId: data.workerId, routers: routersOf(data.routerIds) });
+				this.safeEmit('workerdied', {
+					workerId: data.workerId,
+					pid: data.pid,
+					error: new Error(`worker died unexpectedly ${data.reason}`),
+					routers: routersOf(data.routerIds),
+				});
 				break;
 			case 'nodelost':
 				this.safeEmit('nodelost', { nodeId: data.nodeId, routers: routersOf(data.routers) });

@@ -6,12 +6,16 @@ const { checkAppData, checkAppDataValue } = require('./validate');
 const { checkLogSettings } = require('./workerSettings');
 
 /**
- * mediasoup's Worker, made virtual: its routers live in a shared Mafalda pool
- * whose real workers are threads of this process, so `pid` is this process's pid
- * and there is no subprocess of its own (`subprocessclose` follows `close()`).
+ * mediasoup's Worker over a shared Mafalda pool: its routers are MafaldaRouters of
+ * the pool (they may spread over its workers), and it stands for one real worker
+ * of it, pinned at its creation: `pid` is that worker's process (its own child
+ * process, or this process with thread workers), `getResourceUsage()` is that
+ * process's, and the death of that worker is this Worker's `died`.
  */
 class Worker extends EnhancedEventEmitter {
 	#lease;
+	#pinned;
+	#onWorkerDied;
 	#closed = false;
 	#died = false;
 	#subprocessClosed = false;
@@ -21,15 +25,20 @@ class Worker extends EnhancedEventEmitter {
 	#webRtcServers = new Set();
 	#observer = new EnhancedEventEmitter();
 
-	/** Created by `createWorker()` only. */
-	constructor({ lease, settings, appData }) {
+	/** Created by `createWorker()` only, with the pool worker it stands for (`pinned`). */
+	constructor({ lease, pinned, settings, appData }) {
 		super();
 		this.#lease = lease;
+		this.#pinned = pinned;
 		this.#settings = settings;
 		this.#appData = appData || {};
+		this.#onWorkerDied = ({ workerId, error }) => {
+			if (workerId === this.#pinned.id) this.#workerDied(error);
+		};
+		lease.mafalda.on('workerdied', this.#onWorkerDied);
 	}
 
-	get pid() { return process.pid; }
+	get pid() { return this.#pinned.pid; }
 	get closed() { return this.#closed; }
 	get died() { return this.#died; }
 	get subprocessClosed() { return this.#subprocessClosed; }
@@ -42,11 +51,27 @@ class Worker extends EnhancedEventEmitter {
 	close() {
 		if (this.#closed) return;
 		this.#closed = true;
+		this.#closeChildren();
+		this.#observer.safeEmit('close');
+		this.#lease.mafalda._unpinWorker(this.#pinned.id);
+		this.#releasePool();
+	}
+
+	/** mediasoup's order: closed, its routers closed, `died`, then observer `close`. */
+	#workerDied(error) {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#died = true;
+		this.#closeChildren();
+		this.safeEmit('died', error);
+		this.#observer.safeEmit('close');
+		this.#releasePool();
+	}
+
+	#closeChildren() {
 		this.#closeRouters();
 		for (const webRtcServer of this.#webRtcServers) webRtcServer.workerClosed();
 		this.#webRtcServers.clear();
-		this.#observer.safeEmit('close');
-		this.#releasePool();
 	}
 
 	async dump() {
@@ -61,28 +86,10 @@ class Worker extends EnhancedEventEmitter {
 		};
 	}
 
-	/** Usage of this process, which runs the worker threads. */
+	/** `getrusage()` of the process its worker runs in (times in ms), as mediasoup's. */
 	async getResourceUsage() {
 		this.#checkOpen();
-		const usage = process.resourceUsage();
-		return {
-			ru_utime: usage.userCPUTime / 1000,
-			ru_stime: usage.systemCPUTime / 1000,
-			ru_maxrss: usage.maxRSS,
-			ru_ixrss: usage.sharedMemorySize,
-			ru_idrss: usage.unsharedDataSize,
-			ru_isrss: usage.unsharedStackSize,
-			ru_minflt: usage.minorPageFault,
-			ru_majflt: usage.majorPageFault,
-			ru_nswap: usage.swappedOut,
-			ru_inblock: usage.fsRead,
-			ru_oublock: usage.fsWrite,
-			ru_msgsnd: usage.ipcSent,
-			ru_msgrcv: usage.ipcReceived,
-			ru_nsignals: usage.signalsCount,
-			ru_nvcsw: usage.voluntaryContextSwitches,
-			ru_nivcsw: usage.involuntaryContextSwitches,
-		};
+		return this.#lease.mafalda._workerResourceUsage(this.#pinned.id);
 	}
 
 	/** Log settings are checked and kept; the pool's workers keep the settings they started with. */
@@ -130,8 +137,9 @@ class Worker extends EnhancedEventEmitter {
 		this.#routers.clear();
 	}
 
-	/** The real workers are released; mediasoup's subprocess exit comes just after. */
+	/** The pool is released (closed with its last Worker); `subprocessclose` comes just after. */
 	#releasePool() {
+		this.#lease.mafalda.off('workerdied', this.#onWorkerDied);
 		this.#lease.release();
 		setImmediate(() => {
 			this.#subprocessClosed = true;

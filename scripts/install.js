@@ -83,9 +83,13 @@ function buildFromSource() {
 	const host = /host: (\S+)/.exec(execFileSync('rustc', ['-vV'], { encoding: 'utf8' }))[1];
 	log(`no prebuilt binary for ${key}: building the addon from source for ${host} (the C++ worker included: ~15-20 min on 2 cores; \`npm install --foreground-scripts\` shows its output)`);
 	run('python3', ['build-support/mediasoup-sys/prepare.py']);
-	run('cargo', ['build', '--release', '-p', 'mafalda-sfu', '--target', host]);
+	// The addon and, next to it, the worker host binary its pool runs.
+	run('cargo', ['build', '--release', '-p', 'mafalda-core', '-p', 'mafalda-sfu', '--target', host]);
 	const built = path.join(root, 'target', host, 'release', cdylibName());
 	fs.copyFileSync(built, path.join(root, 'native', `mafalda-sfu.${key}.node`));
+	const hostBinary = path.join(root, 'native', 'mafalda-worker-host');
+	fs.copyFileSync(path.join(root, 'target', host, 'release', 'mafalda-worker-host'), hostBinary);
+	fs.chmodSync(hostBinary, 0o755);
 	// The build tree (~1 GB) is of no use to the app once the binary is copied out.
 	fs.rmSync(path.join(root, 'target'), { recursive: true, force: true });
 }

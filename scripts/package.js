@@ -5,10 +5,12 @@
  * `npm run package [-- --artifacts DIR]`: installable tarballs in dist/, the napi-rs
  * way. A main package (JS, typings, the sources for a fallback build) that lists one
  * small package per platform as optional dependencies, and those platform packages
- * (npm/<platform>/, each holding one prebuilt `.node`), versions kept in step.
+ * (npm/<platform>/, each holding one prebuilt `.node` and, next to it, the worker
+ * host binary `mafalda-worker-host` its pool runs), versions kept in step.
  *
  * It packs binaries already built (native/ after `npm install`, or DIR holding
- * `mafalda-sfu.<platform>.node` files built elsewhere): it compiles nothing. Only the
+ * `mafalda-sfu.<platform>.node` and `mafalda-worker-host.<platform>` files built
+ * elsewhere; native/'s host binary has no suffix): it compiles nothing. Only the
  * targets of package.json's `napi.targets` that have a binary are released. The
  * checkout is not modified: everything is staged under dist/stage/.
  */
@@ -21,6 +23,8 @@ const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
 const stage = path.join(dist, 'stage');
 const napi = path.join(root, 'node_modules', '.bin', 'napi');
+/** The worker host each worker process runs; the pool looks for it next to the addon. */
+const HOST_BINARY = 'mafalda-worker-host';
 
 function argument(name, fallback) {
 	const i = process.argv.indexOf(name);
@@ -54,6 +58,12 @@ async function main() {
 	if (targets.length === 0) {
 		throw new Error(`no binary in ${artifacts} for any of ${pkg.napi.targets.join(', ')}: run \`npm install\` first (it builds the addon)`);
 	}
+	const hostBinary = (t) =>
+		[path.join(artifacts, `${HOST_BINARY}.${t.platformArchABI}`), path.join(artifacts, HOST_BINARY)].find((file) => fs.existsSync(file));
+	const missingHost = targets.filter((t) => !hostBinary(t));
+	if (missingHost.length > 0) {
+		throw new Error(`no worker host binary (${HOST_BINARY}) in ${artifacts} for ${missingHost.map((t) => t.platformArchABI).join(', ')}: run \`npm install\` first (it builds both)`);
+	}
 
 	fs.rmSync(stage, { recursive: true, force: true });
 	fs.mkdirSync(stage, { recursive: true });
@@ -75,6 +85,11 @@ async function main() {
 	// napi-rs's own steps: binaries into their platform packages, versions in step,
 	// platform packages as optional dependencies of the main one (nothing published).
 	exec(napi, ['artifacts', '--output-dir', artifacts, '--npm-dir', 'npm'], stage);
+	for (const t of targets) {
+		const host = path.join(stage, 'npm', t.platformArchABI, HOST_BINARY);
+		fs.copyFileSync(hostBinary(t), host);
+		fs.chmodSync(host, 0o755);
+	}
 	exec(napi, ['version', '--npm-dir', 'npm'], stage);
 	exec(napi, ['pre-publish', '--npm-dir', 'npm', '--skip-optional-publish', '--no-gh-release'], stage);
 	for (const t of targets) fs.rmSync(path.join(stage, `${pkg.napi.binaryName}.${t.platformArchABI}.node`), { force: true });

@@ -2,6 +2,7 @@
 //! mediasoup's JavaScript shapes. The JS layer (`lib/`) adds EventEmitters, the
 //! mediasoup error classes and argument checks.
 
+mod addon_dir;
 mod capabilities;
 mod consumer;
 mod data_consumer;

@@ -1,8 +1,9 @@
+use crate::addon_dir::addon_dir;
 use crate::errors::IntoNapi;
 use crate::events::sink_for;
 use crate::router::NativeRouter;
 use crate::webrtc_server::NativeWebRtcServer;
-use mafalda_core::{shapes, Mafalda};
+use mafalda_core::{options, shapes, Mafalda};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
@@ -18,7 +19,7 @@ impl NativeMafalda {
     /// `onEvent(handle, name, data, bytes)` receives the events of every object.
     #[napi(constructor)]
     pub fn new(options: Option<Value>, on_event: Function<'_, FnArgs<(i64, String, Value, Option<Buffer>)>, Unknown<'static>>) -> Result<Self> {
-        let options = shapes::pool_options(&options.unwrap_or(Value::Null)).napi()?;
+        let options = options::mafalda_options(&options.unwrap_or(Value::Null), addon_dir().as_deref()).napi()?;
         let inner = Mafalda::new(options, sink_for(on_event)?).napi()?;
         Ok(Self { inner })
     }
@@ -83,6 +84,24 @@ impl NativeMafalda {
     #[napi]
     pub fn housekeep(&self) {
         self.inner.pool().housekeep();
+    }
+
+    /// A worker for a mediasoup-shaped Worker to stand for: `{ id, pid, ... }`.
+    #[napi]
+    pub async fn pin_worker(&self) -> Result<Value> {
+        let pinned = self.inner.pin_worker().await.napi()?;
+        Ok(serde_json::to_value(pinned).unwrap_or_default())
+    }
+
+    #[napi]
+    pub fn unpin_worker(&self, worker_id: String) {
+        self.inner.unpin_worker(&worker_id);
+    }
+
+    /// `getrusage()` of the process worker `workerId` runs in.
+    #[napi]
+    pub async fn worker_resource_usage(&self, worker_id: String) -> Result<Value> {
+        self.inner.worker_resource_usage(&worker_id).await.napi()
     }
 
     #[napi]

@@ -65,8 +65,8 @@ impl NativeRouter {
 
     #[napi]
     pub async fn create_direct_transport(&self, options: Option<Value>) -> Result<NativeTransport> {
-        let options = shapes::direct_transport_options(&options.unwrap_or(Value::Null)).napi()?;
-        Ok(self.inner.create_direct_transport(options).await.napi()?.into())
+        let options = options.unwrap_or(Value::Null);
+        Ok(self.inner.create_transport_json(TransportKind::Direct, options, None).await.napi()?.into())
     }
 
     #[napi]

@@ -50,8 +50,9 @@ describe('Mafalda lifecycle', () => {
 		expect(mafalda.housekeep()).toBeUndefined();
 	});
 
-	test('a router or WebRtcServer whose creation finishes after the pool closed is closed and the call rejects', async () => {
-		const mafalda = open(new Mafalda({ maxWorkers: 1 }));
+	// A worker thread finishes the creation, a worker process has it cut short: both reject alike.
+	test.each(['process', 'thread'])('a router or WebRtcServer whose creation finishes after the pool closed is closed and the call rejects (worker %s)', async (workerBacking) => {
+		const mafalda = open(new Mafalda({ maxWorkers: 1, workerBacking }));
 		await mafalda.createRouter({ mediaCodecs });
 		const calls = [mafalda.createRouter({ mediaCodecs }), mafalda.createWebRtcServer({ listenInfos: [listenInfo] })];
 		mafalda.close();

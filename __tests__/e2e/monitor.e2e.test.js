@@ -10,6 +10,7 @@
 const { startRoomScenario } = require('../../examples/room/tools/roomScenario');
 const { waitFor } = require('../../examples/room/tools/waitFor');
 const { openRoomPage, remoteMediaStats, localMediaStats, roomState, mediaFlowsFromAll } = require('../../examples/room/tools/roomPage');
+const { parentOf } = require('../helpers/processes');
 
 jest.setTimeout(180000);
 
@@ -35,6 +36,7 @@ function readMonitor(page) {
 	return page.evaluate(() => ({
 		workers: [...document.querySelectorAll('.worker')].map((card) => ({
 			id: card.dataset.workerId,
+			pid: Number(card.querySelector('[data-pid]')?.dataset.pid),
 			cpuLabel: card.querySelector('.gauge-label')?.textContent ?? '',
 			hasGauge: Boolean(card.querySelector('.gauge-fill')),
 			counts: Object.fromEntries([...card.querySelectorAll('[data-count]')].map((dd) => [dd.dataset.count, Number(dd.textContent)])),
@@ -54,10 +56,14 @@ function readMonitor(page) {
 	}));
 }
 
-test('the monitor shows two workers, each with a shard of the room and its CPU', async () => {
+test('the monitor shows two workers, each with its process, a shard of the room and its CPU', async () => {
 	const shown = await waitFor(() => readMonitor(ctx.monitor), (view) => (
 		view.workers.length === 2 && view.workers.every((worker) => worker.shards.some((shard) => shard.room === ROOM))
 	), { message: 'two workers with a shard of the room each' });
+	// Each worker its own process: the room server's child, named on its card.
+	const pids = shown.workers.map((worker) => worker.pid);
+	expect(new Set(pids).size).toBe(2);
+	for (const pid of pids) expect(parentOf(pid)).toBe(ctx.server.pid);
 	for (const worker of shown.workers) {
 		expect(worker.hasGauge).toBe(true);
 		expect(worker.cpuLabel).toMatch(/CPU \d+\.\d %/);

@@ -2,8 +2,9 @@
 
 /**
  * Hostile network input: ≥ 100,000 malformed, truncated and random packets at every kind
- * of transport port while a real RTP stream crosses from one worker to the other. Workers
- * are threads of this process, so a packet that aborts one ends this test file.
+ * of transport port while a real RTP stream crosses from one worker to the other. A packet
+ * that aborts a worker ends its worker process (with worker threads it would end this
+ * test file): every death is counted, and there must be none.
  *
  * MAFALDA_HOSTILE_PACKETS (default 100000) and MAFALDA_HOSTILE_SEED (default 12012)
  * reproduce a run (MAFALDA_HOSTILE_RATE: packets/s, default 6000); the sender writes the

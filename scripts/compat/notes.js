@@ -18,13 +18,13 @@ const SCTP_STREAMS = {
 };
 
 const NOTES = {
-	'mediasoup.workerBin': { note: 'the path of our native addon, which embeds the worker' },
+	'mediasoup.workerBin': { note: 'the worker host binary every worker process runs, next to the addon (`mafalda-worker-host`)' },
 	'mediasoup.getSupportedRtpCapabilities': { note: 'and today\'s worker supports other header extensions than 3.14\'s' },
-	'Worker.pid': { note: 'the pid of this process: the workers are threads of it' },
-	'Worker.getResourceUsage': { note: 'of this whole process, whose threads the workers are' },
+	'Worker.pid': { note: 'the process of the pool worker this Worker stands for: a child process of its own (this process with `workerBacking: \'thread\'`)' },
+	'Worker.getResourceUsage': { note: '`getrusage()` of its worker\'s process, answered by that child' },
 	'Worker.updateSettings': { note: 'checked and kept; the pool\'s workers keep the log settings they started with' },
-	'Worker event died': { note: 'a Worker is virtual: when a pool worker dies, what it held closes, `Mafalda` emits `workerdied` and the routers carry on on the other workers' },
-	'Worker event subprocessclose': { note: 'just after `close()`: there is no subprocess' },
+	'Worker event died': { note: 'when the worker it stands for dies (kill, abort, crash): its routers close (`workerclose`) as in mediasoup; for `Mafalda`, what that worker held closes, `workerdied` fires and MafaldaRouters carry on on the other workers' },
+	'Worker event subprocessclose': { note: 'just after `close()` or `died`; the pool\'s worker processes end with the pool' },
 	'* event listenererror': { note: 'ours turns a listener\'s exception into a process warning' },
 	'WebRtcServer.dump': {
 		expect: 'same',

@@ -1,7 +1,8 @@
 //! `mafalda-bench`: measured capacity of MafaldaRouter against plain mediasoup, the
-//! cost of a cross-worker pipe, and a data-centre simulation of the scheduler.
+//! cost of a cross-worker pipe, worker threads against worker processes, and a
+//! data-centre simulation of the scheduler.
 //!
-//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|srtp|big-room|small-rooms|pipe-hop|cross-node|cluster-scale|simulation|report] [--quick]
+//! Usage (`npm run bench -- ...`, which builds it as scripts/bench.sh says): mafalda-bench [all|srtp|big-room|small-rooms|pipe-hop|cross-node|cluster-scale|isolation|simulation|report] [--quick]
 //! Full runs write bench-out/*.json, BENCHMARKS.md and docs/bench/*.png; `--quick`
 //! (for CI) writes everything under bench-out/quick/ and leaves the committed report alone.
 
@@ -37,7 +38,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-const SCENARIOS: [&str; 7] = ["srtp", "big-room", "small-rooms", "pipe-hop", "cross-node", "cluster-scale", "simulation"];
+const SCENARIOS: [&str; 8] = ["srtp", "big-room", "small-rooms", "pipe-hop", "cross-node", "cluster-scale", "isolation", "simulation"];
 
 /// Where results and the report go.
 pub struct Paths {
@@ -132,6 +133,10 @@ fn run_child(task: &str, scale: Scale) -> ! {
         "cross-node" => child::finish(&runtime.block_on(scenarios::cross_node::measure(scale))),
         "srtp" => child::finish(&runtime.block_on(scenarios::srtp::measure(scale))),
         "cluster-scale" => child::finish(&runtime.block_on(scenarios::cluster_scale::measure(scale))),
+        other if other.starts_with("isolation:") => {
+            let backing = scenarios::isolation::backing_named(&other["isolation:".len()..]).unwrap_or_else(|| usage());
+            child::finish(&runtime.block_on(scenarios::isolation::measure(backing, scale)))
+        }
         other => {
             let policy = other.strip_prefix("small-rooms:").and_then(mafalda_core::Policy::parse).unwrap_or_else(|| usage());
             child::finish(&runtime.block_on(scenarios::small_rooms::run_policy(policy, protection, scale)))
@@ -160,6 +165,7 @@ fn run_scenario(scenario: &str, scale: Scale, command: &str, paths: &Paths) {
             Some(result) => record(scenario, command, scale, started, paths, result),
             None => eprintln!("[cluster-scale] failed; its previous result (if any) is kept"),
         },
+        "isolation" => record(scenario, command, scale, started, paths, scenarios::isolation::run(scale)),
         "simulation" => {
             let setup = simulation::Setup {
                 seed: simulation::SEEDS[0],

@@ -26,7 +26,8 @@ pub fn process_cpu_time() -> Duration {
 pub fn read(tids: &[i32]) -> CpuReading {
     CpuReading {
         at: Instant::now(),
-        threads: tids.iter().filter_map(|tid| cpu::thread_cpu_time(*tid).map(|t| (*tid, t))).collect(),
+        // A worker thread of this process, or of a worker host process.
+        threads: tids.iter().filter_map(|tid| cpu::thread_cpu_time(*tid).or_else(|| cpu::any_thread_cpu_time(*tid)).map(|t| (*tid, t))).collect(),
         waits: tids.iter().filter_map(|tid| cpu::thread_wait_time(*tid).map(|t| (*tid, t))).collect(),
         process: process_cpu_time(),
     }

@@ -1,10 +1,13 @@
 //! `Mafalda`: the entry point. One worker pool, many routers sharing it.
 
+use crate::backing::nodes::Nodes;
+use crate::cluster::options::ClusterOptions;
 use crate::cluster::{Cluster, ClusterHooks};
 use crate::control;
 use crate::error::{invalid_state, MafaldaError, Result};
 use crate::events::{next_handle, EventSink, Handle};
-use crate::pool::{PoolOptions, WorkerPool};
+use crate::options::MafaldaOptions;
+use crate::pool::{WorkerPool, WorkerSnapshot};
 use crate::router::{MafaldaRouter, RouterInner};
 use crate::pool::webrtc_server::MafaldaWebRtcServer;
 use mediasoup::prelude::{ListenInfo, RtpCodecCapability};
@@ -17,6 +20,7 @@ use std::sync::Arc;
 struct MafaldaInner {
     handle: Handle,
     pool: WorkerPool,
+    cluster_options: Option<ClusterOptions>,
     events: EventSink,
     routers: Mutex<HashMap<String, Arc<RouterInner>>>,
     closed: AtomicBool,
@@ -30,18 +34,22 @@ pub struct Mafalda {
 }
 
 impl Mafalda {
-    pub fn new(options: PoolOptions, events: EventSink) -> Result<Self> {
-        let pool = WorkerPool::new(options)?;
+    pub fn new(options: impl Into<MafaldaOptions>, events: EventSink) -> Result<Self> {
+        let options = options.into();
+        options.validate()?;
+        let pool = WorkerPool::new(options.pool)?;
         let inner = Arc::new(MafaldaInner {
             handle: next_handle(),
             pool: pool.clone(),
+            cluster_options: options.cluster,
             events,
             routers: Mutex::new(HashMap::new()),
             closed: AtomicBool::new(false),
             cluster: tokio::sync::OnceCell::new(),
         });
         let weak = Arc::downgrade(&inner);
-        pool.on_worker_death(move |key, worker_id| {
+        pool.on_worker_death(move |death| {
+            let key = death.key;
             let Some(inner) = weak.upgrade() else { return };
             let mut routers: Vec<Arc<RouterInner>> = inner.routers.lock().values().cloned().collect();
             if let Some(Ok(cluster)) = inner.cluster.get() {
@@ -57,11 +65,11 @@ impl Mafalda {
             inner.events.emit(
                 inner.handle,
                 "workerdied",
-                json!({ "workerId": worker_id.to_string(), "routerIds": router_ids }),
+                json!({ "workerId": death.worker_id.to_string(), "pid": death.pid, "reason": death.reason, "routerIds": router_ids }),
             );
         });
         let mafalda = Self { inner };
-        if mafalda.inner.pool.options().cluster.is_some() {
+        if mafalda.inner.cluster_options.is_some() {
             // Join now; whoever needs the cluster waits for the same attempt.
             let joining = mafalda.clone();
             control::spawn(move || async move {
@@ -76,7 +84,7 @@ impl Mafalda {
 
     /// The cluster this node joined (`None` without the option); the join's error if refused.
     pub async fn cluster(&self) -> Result<Option<Arc<Cluster>>> {
-        let Some(options) = self.inner.pool.options().cluster.clone() else { return Ok(None) };
+        let Some(options) = self.inner.cluster_options.clone() else { return Ok(None) };
         let inner = self.inner.clone();
         control::run(move || async move {
             let weak = Arc::downgrade(&inner);
@@ -136,7 +144,7 @@ impl Mafalda {
                         inner.routers.lock().remove(id);
                     }
                 }),
-                cluster,
+                cluster.map(|c| c as Arc<dyn Nodes>),
             )
             .await?;
             inner.routers.lock().insert(router.id().to_string(), router.inner.clone());
@@ -152,6 +160,26 @@ impl Mafalda {
             return Err(invalid_state("Mafalda closed"));
         }
         MafaldaWebRtcServer::create(self.inner.pool.clone(), listen_infos).await
+    }
+
+    /// A worker for a mediasoup-shaped `Worker` of the app to stand for: its pid is
+    /// the Worker's `pid`, its death the Worker's `died` (see `WorkerPool::pin`).
+    pub async fn pin_worker(&self) -> Result<WorkerSnapshot> {
+        if self.closed() {
+            return Err(invalid_state("Mafalda closed"));
+        }
+        let pool = self.inner.pool.clone();
+        control::run(move || async move { pool.pin().await }).await
+    }
+
+    pub fn unpin_worker(&self, worker_id: &str) {
+        self.inner.pool.unpin(worker_id);
+    }
+
+    /// mediasoup's `worker.getResourceUsage()` of worker `worker_id`.
+    pub async fn worker_resource_usage(&self, worker_id: &str) -> Result<Value> {
+        let (pool, worker_id) = (self.inner.pool.clone(), worker_id.to_string());
+        control::run(move || async move { pool.resource_usage(&worker_id).await }).await
     }
 
     pub fn routers(&self) -> Vec<MafaldaRouter> {
@@ -206,7 +234,9 @@ impl Mafalda {
                     "id": w.id,
                     "load": w.load,
                     "cpu": w.cpu,
+                    "pid": w.pid,
                     "tid": w.tid,
+                    "startMs": w.start_ms,
                     "holdings": w.holdings,
                     "shards": shards.get(&w.key).cloned().unwrap_or_default(),
                     "pipes": outgoing,
@@ -258,6 +288,10 @@ impl Mafalda {
             "nodes": nodes,
             "nodePipes": node_pipes,
             "nodeDecisions": cluster.as_ref().map(|c| c.decisions()),
+            "workerBacking": match options.backing {
+                crate::pool::WorkerBacking::Thread => "thread",
+                crate::pool::WorkerBacking::Process(_) => "process",
+            },
             "policy": options.policy,
             "watermark": options.watermark,
             "roomCeiling": options.room_ceiling,

@@ -1,6 +1,8 @@
-//! Real workers, real RTP: a producer on one worker, its consumer on another.
+//! Real workers, real RTP: a producer on one worker, its consumer on another. Worker
+//! threads, through the typed (Rust) calls; `worker_processes.rs` does the same
+//! across worker processes through the JSON calls.
 
-use mafalda_core::{shapes, EventSink, Mafalda, MafaldaProducer, MafaldaRouter, MafaldaTransport, PoolOptions, Policy};
+use mafalda_core::{shapes, EventSink, Mafalda, MafaldaProducer, MafaldaRouter, MafaldaTransport, PoolOptions, Policy, WorkerBacking};
 use mafalda_core::router::WebRtcListen;
 use serde_json::{json, Value};
 use std::net::UdpSocket;
@@ -21,6 +23,7 @@ fn rtp_packet(seq: u16, ssrc: u32, payload_type: u8) -> Vec<u8> {
 
 fn pool(policy: Policy, max_workers: usize) -> PoolOptions {
     PoolOptions {
+        backing: WorkerBacking::Thread,
         max_workers: Some(max_workers),
         policy,
         worker_idle_timeout: Duration::from_millis(300),

@@ -59,7 +59,8 @@ function workerCard(worker, label, watermark, colors) {
 					transport.peer ? `${transport.peer} ${transport.direction === 'send' ? '↑ sends' : '↓ receives'}` : `transport ${transport.id.slice(0, 8)}`))));
 	});
 	return element('article', { className: 'worker', 'data-worker-id': worker.id },
-		element('h3', {}, label, ' ', element('small', { title: worker.id }, worker.id.slice(0, 8))),
+		element('h3', {}, label, ' ', element('small', { title: worker.id }, worker.id.slice(0, 8)),
+			' ', element('small', { className: 'pid', 'data-pid': String(worker.pid), title: 'the process this worker runs in' }, `pid ${worker.pid}`)),
 		gauge,
 		element('p', { className: 'gauge-label' }, `CPU ${percent(worker.cpu)}`, element('span', { className: 'muted' }, ` · scheduler load ${worker.load.toFixed(3)}`)),
 		counts,

@@ -39,6 +39,8 @@ async function monitorSnapshot({ mafalda, rooms }) {
 		})),
 		workers: dump.workers.map((worker) => ({
 			id: worker.id,
+			// Its process (a worker host of its own; this process with thread workers).
+			pid: worker.pid,
 			cpu: worker.cpu,
 			load: worker.load,
 			holdings: worker.holdings,

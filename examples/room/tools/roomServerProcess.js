@@ -8,7 +8,7 @@ const READY = /room server listening on (http:\/\/\S+)/;
 
 /**
  * Runs examples/room/server.js as `npm start` would, on a free port, and resolves once it
- * prints its URL: `{ url, output(), stop() }`. Flags are the server's own (`--max-workers`…).
+ * prints its URL: `{ url, pid, output(), stop() }`. Flags are the server's own (`--max-workers`…).
  */
 function startRoomServerProcess(flags = [], { readyTimeoutMs = 60000 } = {}) {
 	const child = spawn(process.execPath, [SERVER, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,7 +34,7 @@ function startRoomServerProcess(flags = [], { readyTimeoutMs = 60000 } = {}) {
 			const match = READY.exec(output);
 			if (match) {
 				clearTimeout(timer);
-				resolve({ url: match[1], output: () => output, stop, exited });
+				resolve({ url: match[1], pid: child.pid, output: () => output, stop, exited });
 			}
 		};
 		child.stdout.on('data', onData);

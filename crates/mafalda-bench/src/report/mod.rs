@@ -2,6 +2,7 @@
 //! each scenario. Every figure and every "met / not met" comes from those files.
 
 mod cross_node;
+mod isolation;
 mod srtp;
 
 use crate::machine::Machine;
@@ -150,6 +151,9 @@ pub fn write(paths: &Paths) -> std::io::Result<()> {
     }
     if let Some(c) = results::load::<crate::scenarios::cluster_scale::ClusterScaleResult>(&paths.out, "cluster-scale") {
         crate::scenarios::cluster_scale::section(&mut md, &c, &paths.out);
+    }
+    if let Some(i) = results::load::<crate::scenarios::isolation::IsolationResult>(&paths.out, "isolation") {
+        isolation::section(&mut md, &i.result, i.quick);
     }
     md.push_str(METHOD);
     std::fs::write(&paths.report, md)

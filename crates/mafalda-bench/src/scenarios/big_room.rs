@@ -58,7 +58,7 @@ pub struct BigRoomResult {
     pub mafalda: Ramp,
 }
 
-struct Plan {
+pub(crate) struct Plan {
     /// One subscriber in `watch_every` is watched; the others send to a sink.
     watch_every: usize,
     step: usize,
@@ -67,7 +67,7 @@ struct Plan {
     window: Duration,
 }
 
-fn plan(scale: Scale) -> Plan {
+pub(crate) fn plan(scale: Scale) -> Plan {
     Plan {
         watch_every: scale.pick(2, 5),
         step: scale.pick(40, 50),
@@ -138,7 +138,7 @@ pub async fn ramp_mafalda(scale: Scale, protection: Protection) -> Ramp {
     result
 }
 
-async fn ramp<R, T, P, F>(system: &str, room: &mut R, protection: Protection, plan: &Plan, threads: T, pipes: P) -> Ramp
+pub(crate) async fn ramp<R, T, P, F>(system: &str, room: &mut R, protection: Protection, plan: &Plan, threads: T, pipes: P) -> Ramp
 where
     R: Room,
     T: Fn() -> Vec<(String, i32)>,

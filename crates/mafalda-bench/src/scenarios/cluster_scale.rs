@@ -25,7 +25,7 @@ use crate::results::{self, Recorded};
 use crate::room::Protection;
 use mafalda_core::cluster::options::ClusterOptions;
 use mafalda_core::router::TransportKind;
-use mafalda_core::{EventSink, Mafalda, MafaldaRouter, MafaldaTransport, Policy};
+use mafalda_core::{EventSink, Mafalda, MafaldaOptions, MafaldaRouter, MafaldaTransport, Policy};
 use parking_lot::Mutex;
 use probe::Traffic;
 use serde::{Deserialize, Serialize};
@@ -111,10 +111,9 @@ impl Owner {
                 record.lock().push((event.data["nodeId"].as_str().unwrap_or_default().to_string(), Instant::now()));
             }
         });
-        let mut options = pool_options(Policy::LeastLoaded, 0);
         let mut cluster = ClusterOptions::new(vec![url.to_string()], "127.0.0.1".into(), "127.0.0.1".parse().expect("IP"));
         cluster.node_id = "scale-owner".into();
-        options.cluster = Some(cluster);
+        let options = MafaldaOptions { pool: pool_options(Policy::LeastLoaded, 0), cluster: Some(cluster) };
         let mafalda = Mafalda::new(options, events).expect("owner");
         mafalda.cluster().await.expect("owner joins");
         Self { router: None, mafalda, lost }

@@ -30,6 +30,7 @@ use crate::rtp::Kind;
 use crate::window::{self, Watch, Window};
 use futures_util::StreamExt;
 use mafalda_core::cluster::options::ClusterOptions;
+use mafalda_core::MafaldaOptions;
 use mafalda_core::{EventSink, Mafalda, Policy};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -118,8 +119,7 @@ fn cluster_options(nats: &str, node_id: &str, ip: &str) -> ClusterOptions {
 }
 
 fn node(nats: &str, node_id: &str, ip: &str, max_workers: usize, events: EventSink) -> Mafalda {
-    let mut options = pool_options(Policy::Spread, max_workers);
-    options.cluster = Some(cluster_options(nats, node_id, ip));
+    let options = MafaldaOptions { pool: pool_options(Policy::Spread, max_workers), cluster: Some(cluster_options(nats, node_id, ip)) };
     Mafalda::new(options, events).expect("Mafalda node")
 }
 

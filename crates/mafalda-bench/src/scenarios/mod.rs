@@ -4,6 +4,7 @@
 pub mod big_room;
 pub mod cluster_scale;
 pub mod cross_node;
+pub mod isolation;
 pub mod pipe_hop;
 pub mod small_rooms;
 pub mod srtp;
@@ -27,9 +28,11 @@ impl Scale {
 }
 
 /// Mafalda's pool as the scenarios configure it: short sampling so that measured
-/// load follows the traffic while subscribers are added.
+/// load follows the traffic while subscribers are added. Worker threads, as these
+/// scenarios have always measured; `isolation` compares them with worker processes.
 pub fn pool_options(policy: mafalda_core::Policy, max_workers: usize) -> mafalda_core::PoolOptions {
     mafalda_core::PoolOptions {
+        backing: mafalda_core::WorkerBacking::Thread,
         policy,
         max_workers: Some(max_workers),
         sample_interval: Duration::from_millis(100),

@@ -3,7 +3,8 @@
 //! timeout.
 
 use crate::cluster::options::ClusterOptions;
-use crate::cluster::protocol::{calls_of, Call, Reply};
+use crate::backing::protocol::{Call, Reply};
+use crate::cluster::protocol::calls_of;
 use crate::error::{ErrorKind, MafaldaError, Result};
 use async_nats::connection::State;
 use async_nats::{Client, ConnectError, ConnectErrorKind, ConnectOptions, RequestErrorKind};

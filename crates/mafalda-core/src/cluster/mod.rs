@@ -4,29 +4,36 @@
 //! - `protocol`: subjects and messages; `presence`: the node table (heartbeats, timeouts);
 //! - `placement`: which node takes a new transport (the scheduler lifted to nodes);
 //! - `addresses`: a transport's IPs become its node's;
-//! - `remote`: a proxy's handle on an object of another node;
-//! - `agent`: the parts this node hosts for routers owned elsewhere.
+//! - `node_peer`: the seam's `Peer` for the objects of another node.
 //!
-//! Everything here runs on the control thread, like the rest of the control plane.
+//! The parts this node hosts for routers owned elsewhere are served by `serve::Agent`
+//! (the same serving code a worker host runs); the proxies of objects on other nodes
+//! are the seam's `RemoteObject`s. Everything here runs on the control thread, like
+//! the rest of the control plane.
 
 pub mod addresses;
-pub mod agent;
 pub mod link;
+pub mod node_peer;
 pub mod options;
 pub mod placement;
 pub mod presence;
 pub mod protocol;
-pub mod remote;
 
-use crate::cluster::agent::Agent;
+use crate::backing::nodes::Nodes;
+use crate::backing::peer::Peer;
+use crate::backing::protocol::{Call, RemoteEvent, Reply};
+use crate::backing::remote::RemoteObject;
+use crate::cluster::addresses::localize;
 use crate::cluster::link::Link;
+use crate::cluster::node_peer::NodePeer;
 use crate::cluster::options::ClusterOptions;
 use crate::cluster::placement::{choose_node, NodeCandidate, NodeReason};
 use crate::cluster::presence::{Change, NodeTable};
 use crate::cluster::protocol::*;
-use crate::cluster::remote::RemoteObject;
 use crate::error::{type_error, MafaldaError, Result};
+use crate::events::EventSink;
 use crate::pool::WorkerPool;
+use crate::serve::{Agent, Serving};
 use futures_util::StreamExt;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -59,6 +66,8 @@ pub struct Cluster {
     offline_since: Mutex<Option<Instant>>,
     closed: AtomicBool,
     decisions: Mutex<std::collections::VecDeque<Value>>,
+    /// Itself, for the peers and sinks it hands out.
+    me: Weak<Cluster>,
 }
 
 impl Cluster {
@@ -83,7 +92,7 @@ impl Cluster {
         let byes = subscribe(BYE.into()).await?;
         let calls = subscribe(calls_of(&options.node_id)).await?;
         let events = subscribe(events_of(&options.node_id)).await?;
-        let cluster = Arc::new(Self {
+        let cluster = Arc::new_cyclic(|me| Self {
             options,
             link,
             incarnation: uuid::Uuid::new_v4().to_string(),
@@ -98,6 +107,7 @@ impl Cluster {
             offline_since: Mutex::new(None),
             closed: AtomicBool::new(false),
             decisions: Mutex::new(Default::default()),
+            me: me.clone(),
         });
         cluster.spawn_loops(heartbeats, byes, calls, events);
         cluster.link.publish(HEARTBEAT.into(), &cluster.self_info());
@@ -106,6 +116,10 @@ impl Cluster {
 
     pub fn node_id(&self) -> &str {
         &self.options.node_id
+    }
+
+    fn self_arc(&self) -> Weak<Cluster> {
+        self.me.clone()
     }
 
     fn self_info(&self) -> NodeInfo {
@@ -174,12 +188,12 @@ impl Cluster {
         self.draining.load(Ordering::SeqCst)
     }
 
-    pub(crate) fn route_events(&self, object: &Arc<RemoteObject>) {
-        self.routes.lock().insert((object.node.clone(), object.handle), Arc::downgrade(object));
+    pub(crate) fn route_events(&self, node: &str, object: &Arc<RemoteObject>) {
+        self.routes.lock().insert((node.to_string(), object.handle), Arc::downgrade(object));
     }
 
-    pub(crate) fn unroute_events(&self, object: &RemoteObject) {
-        self.routes.lock().remove(&(object.node.clone(), object.handle));
+    pub(crate) fn unroute_events(&self, node: &str, handle: u64) {
+        self.routes.lock().remove(&(node.to_string(), handle));
     }
 
     /// Says bye (others drop this node at once) and stops answering.
@@ -315,7 +329,7 @@ impl Cluster {
                 let Some(reply_to) = message.reply.clone() else { continue };
                 crate::control::spawn(move || async move {
                     let reply = match serde_json::from_slice::<Call>(&message.payload) {
-                        Ok(call) => match this.agent.handle(&this, call).await {
+                        Ok(call) => match this.agent.handle(&*this, call, None).await {
                             Ok(value) => Reply::Ok(value),
                             Err(e) => Reply::Error { kind: e.kind.class_name().into(), message: e.message },
                         },
@@ -338,7 +352,7 @@ impl Cluster {
                     Ok(event) => {
                         let proxy = this.routes.lock().get(&(event.from.clone(), event.target)).and_then(Weak::upgrade);
                         if let Some(proxy) = proxy {
-                            proxy.deliver(&event.name, &event.data);
+                            proxy.deliver(&event.name, &event.data, None, event.state);
                         }
                     }
                     Err(e) => tracing::warn!("cluster: dropped a malformed event: {e}"),
@@ -363,5 +377,55 @@ impl Cluster {
                 this.sweep();
             }
         });
+    }
+}
+
+/// The router sees the cluster through the seam only.
+impl Nodes for Cluster {
+    fn node_id(&self) -> &str {
+        &self.options.node_id
+    }
+
+    fn draining(&self) -> bool {
+        Cluster::draining(self)
+    }
+
+    fn choose(&self, holding: &HashSet<String>, subject: &str) -> Result<String> {
+        Cluster::choose(self, holding, subject).map(|(node, _)| node)
+    }
+
+    fn localize(&self, options: &mut Value) {
+        localize(options, &self.options.listen_ip.to_string(), &self.options.announced_address);
+    }
+
+    fn peer(&self, node: &str) -> Arc<dyn Peer> {
+        Arc::new(NodePeer::new(self.self_arc(), node))
+    }
+}
+
+/// What this node serves to other nodes' routers.
+impl Serving for Cluster {
+    fn pool(&self) -> &WorkerPool {
+        &self.pool
+    }
+
+    fn localize(&self, options: &mut Value) {
+        Nodes::localize(self, options);
+    }
+
+    /// To the owner's events subject (binary events, RTP of direct transports, do
+    /// not cross nodes).
+    fn events_for(&self, owner: &str) -> EventSink {
+        let link = self.link.clone();
+        let me = self.options.node_id.clone();
+        let subject = events_of(owner);
+        let agent = self.self_arc();
+        EventSink::new(move |event| {
+            if event.bytes.is_none() {
+                let state = agent.upgrade().and_then(|c| c.agent.state_after(event.target, event.name));
+                let body = RemoteEvent { from: me.clone(), target: event.target, name: event.name.to_string(), data: event.data, state };
+                link.publish(subject.clone(), &body);
+            }
+        })
     }
 }

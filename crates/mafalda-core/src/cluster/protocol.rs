@@ -5,9 +5,11 @@
 //! - `mafalda.node.<id>.call`: requests to one node (`Call` → `Reply`), request/reply
 //!   with a timeout; "no responders" means the node is gone.
 //! - `mafalda.node.<id>.events`: events of objects that node owns on other nodes.
+//!
+//! The calls and events themselves (`Call`, `Reply`, `RemoteEvent`) are the seam's
+//! (`backing/protocol.rs`): a worker host speaks them too.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const HEARTBEAT: &str = "mafalda.heartbeat";
 pub const BYE: &str = "mafalda.bye";
@@ -52,33 +54,4 @@ pub struct Bye {
     #[serde(rename = "nodeId")]
     pub node_id: String,
     pub incarnation: String,
-}
-
-/// A request to an object on another node. `target` is the object's handle there
-/// (none for `router.create`).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Call {
-    pub from: String,
-    pub op: String,
-    #[serde(default)]
-    pub target: Option<u64>,
-    #[serde(default)]
-    pub args: Value,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Reply {
-    Ok(Value),
-    Error { kind: String, message: String },
-}
-
-/// An event of an object living on `from`, for its owner.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct RemoteEvent {
-    pub from: String,
-    pub target: u64,
-    pub name: String,
-    #[serde(default)]
-    pub data: Value,
 }

@@ -1,10 +1,9 @@
-//! CPU time of single threads of this process, from `/proc/self/task/<tid>/schedstat`
-//! (nanoseconds on a CPU), or from `stat` (clock ticks, 10 ms) where the kernel keeps
-//! no schedstat.
+//! CPU time of single threads, from `/proc/<pid>/task/<tid>/schedstat` (nanoseconds
+//! on a CPU), or from `stat` (clock ticks, 10 ms) where the kernel keeps no schedstat.
 //!
-//! mediasoup workers are threads of this process, so per-thread CPU time is the
-//! honest measure of how busy each worker is. Ticks are too coarse for a benchmark
-//! window: a worker at 5 % of a core gets 5 of them a second.
+//! A mediasoup worker is one thread (of this process, or of its worker host), so
+//! per-thread CPU time is the honest measure of how busy each worker is. Ticks are
+//! too coarse for a benchmark window: a worker at 5 % of a core gets 5 of them a second.
 
 use std::fs;
 use std::time::Duration;
@@ -18,12 +17,28 @@ fn clock_ticks_per_second() -> f64 {
     if ticks > 0 { ticks as f64 } else { 100.0 }
 }
 
-/// User + system CPU time consumed so far by thread `tid`, or `None` if it is gone.
+/// User + system CPU time consumed so far by thread `tid` of this process, or `None`
+/// if it is gone.
 pub fn thread_cpu_time(tid: i32) -> Option<Duration> {
-    if let Some(ns) = fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok().as_deref().and_then(parse_schedstat_ns) {
+    cpu_time_in("/proc/self/task", tid)
+}
+
+/// The same for thread `tid` of process `pid` (a worker host's worker thread).
+pub fn thread_cpu_time_of(pid: u32, tid: i32) -> Option<Duration> {
+    cpu_time_in(&format!("/proc/{pid}/task"), tid)
+}
+
+/// The same for a thread of any process, named by its tid alone (`/proc/<tid>`
+/// exists for every thread, listed there or not).
+pub fn any_thread_cpu_time(tid: i32) -> Option<Duration> {
+    cpu_time_in("/proc", tid)
+}
+
+fn cpu_time_in(tasks: &str, tid: i32) -> Option<Duration> {
+    if let Some(ns) = fs::read_to_string(format!("{tasks}/{tid}/schedstat")).ok().as_deref().and_then(parse_schedstat_ns) {
         return Some(Duration::from_nanos(ns));
     }
-    let stat = fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    let stat = fs::read_to_string(format!("{tasks}/{tid}/stat")).ok()?;
     parse_stat_cpu_ticks(&stat).map(|ticks| Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()))
 }
 
@@ -32,10 +47,11 @@ pub fn parse_schedstat_ns(schedstat: &str) -> Option<u64> {
     schedstat.split_whitespace().next()?.parse().ok()
 }
 
-/// Time thread `tid` spent runnable but waiting for a CPU (the second field of its
-/// `schedstat`): how long the machine made it lag, e.g. behind a full socket.
+/// Time thread `tid` (of this process or of a worker host) spent runnable but waiting
+/// for a CPU (the second field of its `schedstat`): how long the machine made it lag,
+/// e.g. behind a full socket.
 pub fn thread_wait_time(tid: i32) -> Option<Duration> {
-    let schedstat = fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
+    let schedstat = fs::read_to_string(format!("/proc/{tid}/schedstat")).ok()?;
     schedstat.split_whitespace().nth(1)?.parse().ok().map(Duration::from_nanos)
 }
 
@@ -94,5 +110,7 @@ mod tests {
         assert!(x > 0);
         let cpu = thread_cpu_time(tid).expect("own thread has a stat file");
         assert!(cpu > Duration::ZERO, "busy thread shows CPU time: {cpu:?}");
+        let by_pid = thread_cpu_time_of(std::process::id(), tid).expect("the same thread, named by pid");
+        assert!(by_pid >= cpu, "{by_pid:?} read after {cpu:?}");
     }
 }

@@ -6,19 +6,23 @@ pub mod cpu;
 pub mod growth;
 pub mod load;
 pub mod scheduler;
+pub mod usage;
 pub mod webrtc_server;
+pub mod worker;
 
-use crate::error::{invalid_state, type_error, from_mediasoup, Result};
+use crate::error::{from_mediasoup, invalid_state, type_error, Result};
+use crate::host::HostSettings;
 use crate::pool::load::{blended_load, CostModel, Holdings, LoadMeter, RecentCost};
 use crate::pool::scheduler::{Candidate, Placement, Policy, Reason, Scheduler, DEFAULT_ROOM_CEILING, DEFAULT_WATERMARK};
+pub use crate::pool::worker::{WorkerBacking, WorkerHandle};
 use mediasoup::prelude::{ListenInfo, WebRtcServer, WebRtcServerListenInfos, WebRtcServerOptions};
 use mediasoup::worker::{Worker, WorkerId, WorkerSettings};
-use mediasoup::worker_manager::WorkerManager;
 use parking_lot::Mutex;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet, VecDeque};
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// How many placement decisions `dump()` keeps.
@@ -28,6 +32,8 @@ const CORES_REFRESH: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct PoolOptions {
+    /// Threads of this process, or one process per worker (the default).
+    pub backing: WorkerBacking,
     /// `None`: one worker per available core, re-read while running.
     pub max_workers: Option<usize>,
     pub worker_idle_timeout: Duration,
@@ -43,13 +49,12 @@ pub struct PoolOptions {
     /// lets every worker find its own port); WebRTC transports created without
     /// listen infos use the server of their worker.
     pub webrtc_server: Option<Vec<ListenInfo>>,
-    /// Membership in a cluster of servers (`None`: this server alone).
-    pub cluster: Option<crate::cluster::options::ClusterOptions>,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
+            backing: WorkerBacking::default(),
             max_workers: None,
             worker_idle_timeout: Duration::from_secs(30),
             watermark: DEFAULT_WATERMARK,
@@ -59,16 +64,13 @@ impl Default for PoolOptions {
             cost_model: CostModel::default(),
             sample_interval: Duration::from_millis(500),
             webrtc_server: None,
-            cluster: None,
         }
     }
 }
 
 impl PoolOptions {
+    /// `maxWorkers: 0` is checked by the `Mafalda` (only a node of a cluster may host no media).
     pub fn validate(&self) -> Result<()> {
-        if self.max_workers == Some(0) && self.cluster.is_none() {
-            return Err(type_error("maxWorkers must be a positive integer (got 0; 0 is only for a signaling-only node of a cluster)"));
-        }
         if !(self.watermark > 0.0 && self.watermark.is_finite()) {
             return Err(type_error("watermark must be a positive number (fraction of one core)"));
         }
@@ -80,23 +82,13 @@ impl PoolOptions {
     }
 }
 
-/// One process-wide manager: it owns the executor thread mediasoup's channels run on.
-fn worker_manager() -> &'static WorkerManager {
-    static MANAGER: OnceLock<WorkerManager> = OnceLock::new();
-    MANAGER.get_or_init(WorkerManager::new)
-}
-
-/// Workers are started one at a time in the whole process, so that the new worker
-/// thread can be told apart from the others (they all share one truncated name).
-fn worker_start_lock() -> &'static tokio::sync::Mutex<()> {
-    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
-    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
-}
-
 struct PooledWorker {
     key: u64,
-    worker: Worker,
+    worker: WorkerHandle,
+    /// The worker's thread (in its host process, for a process worker).
     tid: Option<i32>,
+    /// From asking for it until it ran.
+    start_time: Duration,
     meter: LoadMeter,
     holdings: Holdings,
     /// Cost of recent placements the CPU measurement may not show yet.
@@ -109,6 +101,8 @@ struct PooledWorker {
     servers: usize,
     /// Placements handed out but not yet turned into a shard.
     pending: usize,
+    /// mediasoup-shaped Workers of the app that stand for this one (`pin()`).
+    pins: usize,
     idle_since: Option<Instant>,
 }
 
@@ -118,7 +112,23 @@ impl PooledWorker {
     }
 
     fn hosts_nothing(&self) -> bool {
-        self.shards == 0 && self.servers == 0 && self.pending == 0 && self.holdings.is_empty()
+        self.shards == 0 && self.servers == 0 && self.pending == 0 && self.pins == 0 && self.holdings.is_empty()
+    }
+
+    /// CPU time of its worker thread so far, wherever it runs.
+    fn cpu_time(&self) -> Option<Duration> {
+        let tid = self.tid?;
+        match &self.worker {
+            WorkerHandle::Thread(_) => cpu::thread_cpu_time(tid),
+            WorkerHandle::Process(host) => cpu::thread_cpu_time_of(host.pid(), tid),
+        }
+    }
+
+    /// Frees it: a thread worker ends with its last handle, a host is told to exit.
+    fn release(self) {
+        if let WorkerHandle::Process(host) = &self.worker {
+            host.close();
+        }
     }
 }
 
@@ -132,7 +142,13 @@ pub struct WorkerSnapshot {
     pub load: f64,
     /// Smoothed measured CPU share of the worker thread.
     pub cpu: f64,
+    /// The process it runs in (this one for a thread worker).
+    pub pid: u32,
     pub tid: Option<i32>,
+    /// ms from asking for it until it ran.
+    pub start_ms: f64,
+    /// mediasoup-shaped Workers standing for it.
+    pub pins: usize,
     pub holdings: Holdings,
     pub shard_count: usize,
 }
@@ -165,7 +181,17 @@ struct PoolState {
     next_key: u64,
 }
 
-type DeathListener = Box<dyn Fn(u64, WorkerId) + Send + Sync>;
+/// A worker that died on its own: which one, and how (mediasoup's
+/// `[pid:…, code:…, signal:…]` for a process).
+#[derive(Debug, Clone)]
+pub struct WorkerDeath {
+    pub key: u64,
+    pub worker_id: WorkerId,
+    pub pid: u32,
+    pub reason: String,
+}
+
+type DeathListener = Box<dyn Fn(&WorkerDeath) + Send + Sync>;
 
 pub(crate) struct PoolInner {
     options: PoolOptions,
@@ -185,7 +211,7 @@ pub struct WorkerPool {
 /// A worker chosen for a new object. While it lives the worker is not reaped.
 pub struct Placed {
     pub key: u64,
-    pub worker: Worker,
+    pub worker: WorkerHandle,
     /// The pool's WebRtcServer on that worker, if the pool has them.
     pub webrtc_server: Option<WebRtcServer>,
     pool: Weak<PoolInner>,
@@ -250,8 +276,8 @@ impl WorkerPool {
         self.inner.state.lock().max_workers
     }
 
-    /// Called (from a worker thread) when a worker dies on its own.
-    pub fn on_worker_death(&self, listener: impl Fn(u64, WorkerId) + Send + Sync + 'static) {
+    /// Called (from a worker or channel thread) when a worker dies on its own.
+    pub fn on_worker_death(&self, listener: impl Fn(&WorkerDeath) + Send + Sync + 'static) {
         *self.inner.death_listener.lock() = Some(Box::new(listener));
     }
 
@@ -360,37 +386,46 @@ impl WorkerPool {
     }
 
     async fn start_worker(&self) -> Result<u64> {
-        let _one_at_a_time = worker_start_lock().lock().await;
-        let before: HashSet<i32> = cpu::threads_named(cpu::WORKER_THREAD_COMM).into_iter().collect();
-        let worker = worker_manager()
-            .create_worker(self.inner.options.worker_settings.clone())
-            .await
-            .map_err(from_mediasoup)?;
-        let started: Vec<i32> = cpu::threads_named(cpu::WORKER_THREAD_COMM)
-            .into_iter()
-            .filter(|tid| !before.contains(tid))
-            .collect();
-        let tid = (started.len() == 1).then(|| started[0]);
-        let webrtc_server = match &self.inner.options.webrtc_server {
-            Some(infos) => Some(create_webrtc_server(&worker, infos.clone()).await?),
-            None => None,
+        let options = &self.inner.options;
+        let started = match &options.backing {
+            WorkerBacking::Thread => worker::start_thread(options.worker_settings.clone()).await?,
+            WorkerBacking::Process(binary) => {
+                let settings = HostSettings {
+                    worker_settings: worker::worker_settings_json(&options.worker_settings),
+                    webrtc_server: options.webrtc_server.clone(),
+                };
+                worker::start_process(binary, settings).await?
+            }
+        };
+        let webrtc_server = match (&started.worker, &options.webrtc_server) {
+            // A host makes its worker's server itself.
+            (WorkerHandle::Thread(worker), Some(infos)) => Some(create_webrtc_server(worker, infos.clone()).await?),
+            _ => None,
         };
         let mut state = self.inner.state.lock();
         let key = state.next_key;
         state.next_key += 1;
         let weak_pool = Arc::downgrade(&self.inner);
-        worker
-            .on_dead(move |_status| {
-                if let Some(pool) = weak_pool.upgrade() {
-                    WorkerPool { inner: pool }.forget_dead_worker(key);
+        match &started.worker {
+            WorkerHandle::Thread(worker) => worker
+                .on_dead(move |status| {
+                    if let Some(pool) = weak_pool.upgrade() {
+                        WorkerPool { inner: pool }.forget_dead_worker(key, format!("{status:?}"));
+                    }
+                })
+                .detach(),
+            WorkerHandle::Process(host) => host.on_exit(move |exit| {
+                if let (false, Some(pool)) = (exit.expected, weak_pool.upgrade()) {
+                    WorkerPool { inner: pool }.forget_dead_worker(key, exit.describe());
                 }
-            })
-            .detach();
-        tracing::debug!(worker = %worker.id(), ?tid, "worker started");
+            }),
+        }
+        tracing::debug!(worker = %started.worker.id(), pid = started.worker.pid(), tid = ?started.tid, "worker started");
         state.workers.push(PooledWorker {
             key,
-            worker,
-            tid,
+            worker: started.worker,
+            tid: started.tid,
+            start_time: started.start_time,
             webrtc_server,
             meter: LoadMeter::default(),
             holdings: Holdings::default(),
@@ -398,21 +433,85 @@ impl WorkerPool {
             shards: 0,
             servers: 0,
             pending: 0,
+            pins: 0,
             idle_since: Some(Instant::now()),
         });
         Ok(key)
     }
 
-    fn forget_dead_worker(&self, key: u64) {
+    /// Starts a worker now, whatever the scheduler would say, and keeps it from being
+    /// freed while idle (a worker host's one worker).
+    pub async fn start_dedicated_worker(&self) -> Result<WorkerSnapshot> {
+        let _serial = self.inner.placement_lock.lock().await;
+        let key = self.start_worker().await?;
+        self.inner.with_worker(key, |w| w.pins += 1);
+        self.snapshot().into_iter().find(|w| w.key == key).ok_or_else(|| invalid_state("the new worker died at once"))
+    }
+
+    /// A worker for a mediasoup-shaped `Worker` of the app to stand for (its `pid`,
+    /// its `died`): one no other Worker stands for if there is one, else a new one
+    /// while cores are free, else the one fewest stand for. Kept while pinned.
+    pub async fn pin(&self) -> Result<WorkerSnapshot> {
+        let _serial = self.inner.placement_lock.lock().await;
+        if self.closed() {
+            return Err(invalid_state("Mafalda closed"));
+        }
+        let (free, start_new) = {
+            let state = self.inner.state.lock();
+            let free = state.workers.iter().filter(|w| w.pins == 0).min_by(|a, b| a.load().total_cmp(&b.load())).map(|w| w.key);
+            (free, free.is_none() && state.workers.len() < state.max_workers.max(1))
+        };
+        let key = match free {
+            Some(key) => key,
+            None if start_new => self.start_worker().await?,
+            None => {
+                let state = self.inner.state.lock();
+                state.workers.iter().min_by_key(|w| w.pins).map(|w| w.key).ok_or_else(|| invalid_state("no worker to stand for"))?
+            }
+        };
+        self.inner.with_worker(key, |w| w.pins += 1);
+        self.snapshot().into_iter().find(|w| w.key == key).ok_or_else(|| invalid_state("the worker died at once"))
+    }
+
+    /// The Worker standing for `worker_id` closed.
+    pub fn unpin(&self, worker_id: &str) {
+        let key = self.key_of(worker_id);
+        if let Some(key) = key {
+            self.inner.with_worker(key, |w| w.pins = w.pins.saturating_sub(1));
+        }
+    }
+
+    fn key_of(&self, worker_id: &str) -> Option<u64> {
+        self.inner.state.lock().workers.iter().find(|w| w.worker.id().to_string() == worker_id).map(|w| w.key)
+    }
+
+    fn forget_dead_worker(&self, key: u64, reason: String) {
         let removed = {
             let mut state = self.inner.state.lock();
             let index = state.workers.iter().position(|w| w.key == key);
             index.map(|i| state.workers.remove(i))
         };
         if let Some(dead) = removed {
-            tracing::warn!(worker = %dead.worker.id(), "worker died");
+            tracing::warn!(worker = %dead.worker.id(), "worker died {reason}");
+            let death = WorkerDeath { key, worker_id: dead.worker.id(), pid: dead.worker.pid(), reason };
             if let Some(listener) = self.inner.death_listener.lock().as_ref() {
-                listener(key, dead.worker.id());
+                listener(&death);
+            }
+        }
+    }
+
+    /// `getrusage()` of the process worker `worker_id` runs in (mediasoup's
+    /// `worker.getResourceUsage()`): its host's, or this process's for a thread.
+    pub async fn resource_usage(&self, worker_id: &str) -> Result<Value> {
+        let worker = {
+            let state = self.inner.state.lock();
+            state.workers.iter().find(|w| w.worker.id().to_string() == worker_id).map(|w| w.worker.clone())
+        };
+        match worker {
+            None => Err(invalid_state(format!("no worker with id \"{worker_id}\" (closed or died)"))),
+            Some(WorkerHandle::Thread(_)) => Ok(usage::resource_usage()),
+            Some(WorkerHandle::Process(host)) => {
+                crate::backing::peer::Peer::call(&*host, "worker.getResourceUsage", None, Value::Null, None).await
             }
         }
     }
@@ -450,6 +549,17 @@ impl WorkerPool {
         self.inner.with_worker(key, |w| w.worker.id())
     }
 
+    /// Whether a placement on worker `key` is being turned into an object right now
+    /// (its shard, new and still empty, must not be collected meanwhile).
+    pub fn placing_on(&self, key: u64) -> bool {
+        self.inner.state.lock().workers.iter().any(|w| w.key == key && w.pending > 0)
+    }
+
+    /// The worker behind `key` (to place objects on, or to reach its host).
+    pub fn worker(&self, key: u64) -> Option<WorkerHandle> {
+        self.inner.with_worker(key, |w| w.worker.clone())
+    }
+
     pub fn snapshot(&self) -> Vec<WorkerSnapshot> {
         let state = self.inner.state.lock();
         state
@@ -460,7 +570,10 @@ impl WorkerPool {
                 id: w.worker.id().to_string(),
                 load: w.load(),
                 cpu: w.meter.value(),
+                pid: w.worker.pid(),
                 tid: w.tid,
+                start_ms: w.start_time.as_secs_f64() * 1000.0,
+                pins: w.pins,
                 holdings: w.holdings,
                 shard_count: w.shards,
             })
@@ -482,22 +595,22 @@ impl WorkerPool {
         housekeep(&self.inner);
     }
 
-    /// Handles a worker as if it had died: it leaves the pool and the death listener
+    /// Kills a worker, for failure drills and tests of worker death; it never touches
+    /// another worker. A process worker gets `SIGKILL` and dies for real. A thread
+    /// worker is handled as if it had died: it leaves the pool and the death listener
     /// runs, which closes every shard on it; once their last handles are dropped the
-    /// real worker thread exits. For failure drills and tests of worker death; it never
-    /// touches another worker. (The worker's channel is in-process function calls,
-    /// with nothing the host could cut to make the thread crash on its own.)
+    /// real worker thread exits (its channel is in-process function calls, with
+    /// nothing to cut to make the thread crash on its own).
     pub fn simulate_worker_death(&self, worker_id: &str) -> Result<()> {
-        let key = self
-            .inner
-            .state
-            .lock()
-            .workers
-            .iter()
-            .find(|w| w.worker.id().to_string() == worker_id)
-            .map(|w| w.key)
-            .ok_or_else(|| type_error(format!("no worker with id \"{worker_id}\"")))?;
-        self.forget_dead_worker(key);
+        let (key, worker) = {
+            let state = self.inner.state.lock();
+            let found = state.workers.iter().find(|w| w.worker.id().to_string() == worker_id);
+            found.map(|w| (w.key, w.worker.clone())).ok_or_else(|| type_error(format!("no worker with id \"{worker_id}\"")))?
+        };
+        match worker {
+            WorkerHandle::Process(host) => host.signal(libc::SIGKILL),
+            WorkerHandle::Thread(_) => self.forget_dead_worker(key, "(simulated)".to_string()),
+        }
         Ok(())
     }
 
@@ -507,7 +620,9 @@ impl WorkerPool {
             return;
         }
         let workers = std::mem::take(&mut self.inner.state.lock().workers);
-        drop(workers);
+        for worker in workers {
+            worker.release();
+        }
     }
 }
 
@@ -543,7 +658,7 @@ fn housekeep(pool: &PoolInner) {
             state.cores_read_at = now;
         }
         for w in state.workers.iter_mut() {
-            if let Some(cpu_time) = w.tid.and_then(cpu::thread_cpu_time) {
+            if let Some(cpu_time) = w.cpu_time() {
                 w.meter.sample(cpu_time, now);
             }
         }
@@ -555,7 +670,7 @@ fn housekeep(pool: &PoolInner) {
     };
     for worker in reaped {
         tracing::debug!(worker = %worker.worker.id(), "idle worker freed");
-        drop(worker);
+        worker.release();
     }
 }
 

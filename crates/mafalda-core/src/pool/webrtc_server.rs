@@ -3,12 +3,16 @@
 //! scheduler; the WebRTC transports created on it are placed on that worker, since a
 //! server's sockets belong to its worker. The pool's own per-worker servers
 //! (`PoolOptions::webrtc_server`) are not these: they come and go with their worker.
+//! On a process worker the server lives in the worker's host, as its objects do.
 
+use crate::backing::peer::Peer;
+use crate::backing::remote::created;
+use crate::backing::{local_or_remote, Backing};
 use crate::control;
 use crate::error::{from_mediasoup, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
-use crate::pool::{create_webrtc_server, WorkerPool};
+use crate::pool::{create_webrtc_server, WorkerHandle, WorkerPool};
 use crate::slot::Slot;
 use mediasoup::prelude::{ListenInfo, WebRtcServer};
 use serde_json::Value;
@@ -20,7 +24,7 @@ pub(crate) struct ServerInner {
     id: String,
     /// Pool key of the worker the server lives on.
     pub key: u64,
-    pub server: Slot<WebRtcServer>,
+    pub server: Slot<Backing<WebRtcServer>>,
     pool: WorkerPool,
 }
 
@@ -33,12 +37,24 @@ impl MafaldaWebRtcServer {
     pub(crate) async fn create(pool: WorkerPool, listen_infos: Vec<ListenInfo>) -> Result<Self> {
         control::run(move || async move {
             let placed = pool.place("webrtc server".to_string(), &HashMap::new(), Holdings::default()).await?;
-            let server = create_webrtc_server(&placed.worker, listen_infos).await?;
+            let (id, server) = match &placed.worker {
+                WorkerHandle::Thread(worker) => {
+                    let server = create_webrtc_server(worker, listen_infos).await?;
+                    (server.id().to_string(), Backing::Local(server))
+                }
+                WorkerHandle::Process(host) => {
+                    let op = "worker.createWebRtcServer";
+                    let args = serde_json::json!({ "listenInfos": listen_infos });
+                    let peer: Arc<dyn Peer> = host.clone();
+                    let (remote, id) = created(&peer, op, host.call(op, None, args, None).await?)?;
+                    (id, Backing::Remote(remote))
+                }
+            };
             pool.server_opened(placed.key);
             Ok(Self {
                 inner: Arc::new(ServerInner {
                     handle: next_handle(),
-                    id: server.id().to_string(),
+                    id,
                     key: placed.key,
                     server: Slot::new("WebRtcServer", server),
                     pool: pool.clone(),
@@ -70,11 +86,9 @@ impl MafaldaWebRtcServer {
     }
 
     pub async fn dump(&self) -> Result<Value> {
-        let server = self.inner.server.get()?;
-        control::run(move || async move {
+        local_or_remote!(self.inner.server, "webRtcServer.dump", Value::Null, |server| {
             server.dump().await.map(|d| serde_json::to_value(d).unwrap_or_default()).map_err(from_mediasoup)
         })
-        .await
     }
 
     pub async fn get_stats(&self) -> Result<Value> {
@@ -86,7 +100,10 @@ impl MafaldaWebRtcServer {
     pub fn close(&self) {
         if let Some(server) = self.inner.server.take() {
             self.inner.pool.server_closed(self.inner.key);
-            control::spawn(move || async move { drop(server) });
+            match server {
+                Backing::Local(server) => control::spawn(move || async move { drop(server) }),
+                Backing::Remote(remote) => remote.close("webRtcServer.close"),
+            }
         }
     }
 }

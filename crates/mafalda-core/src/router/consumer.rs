@@ -6,8 +6,8 @@ use crate::control;
 use crate::error::{from_request, Result};
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::load::Holdings;
-use crate::cluster::remote::RemoteObject;
-use crate::router::backing::{local_or_remote, Backing};
+use crate::backing::remote::{event_name, RemoteObject};
+use crate::backing::{local_or_remote, Backing};
 use crate::router::node_pipes::NodePipeLease;
 use crate::router::pipes::PipeLease;
 use crate::router::{RouterInner, WeakRouter};
@@ -24,6 +24,8 @@ pub(crate) struct ConsumerInner {
     pub id: ConsumerId,
     pub producer_id: ProducerId,
     key: u64,
+    /// On a worker of this node (thread or process): counted in its holdings.
+    here: bool,
     pub consumer: Slot<Backing<Consumer>>,
     lease: Mutex<Option<PipeLease>>,
     node_lease: Mutex<Option<NodePipeLease>>,
@@ -49,6 +51,7 @@ impl MafaldaConsumer {
             id: consumer.id(),
             producer_id: consumer.producer_id(),
             key: transport.key,
+            here: true,
             consumer: Slot::new("Consumer", Backing::Local(consumer.clone())),
             lease: Mutex::new(lease),
             node_lease: Mutex::new(node_lease),
@@ -59,22 +62,23 @@ impl MafaldaConsumer {
         Self { inner }
     }
 
-    /// A consumer on a transport of another node. Its producer going away there
-    /// closes it here too.
+    /// A consumer on a transport in a worker process or on another node. Its producer
+    /// going away there closes it here too.
     pub(crate) fn new_remote(
         router: &Arc<RouterInner>,
         transport: &Arc<TransportInner>,
         remote: Arc<RemoteObject>,
         (id, producer_id): (ConsumerId, ProducerId),
-        node_lease: Option<NodePipeLease>,
+        (lease, node_lease): (Option<PipeLease>, Option<NodePipeLease>),
     ) -> Self {
         let inner = Arc::new(ConsumerInner {
             handle: next_handle(),
             id,
             producer_id,
             key: transport.key,
+            here: transport.node.is_none(),
             consumer: Slot::new("Consumer", Backing::Remote(remote.clone())),
-            lease: Mutex::new(None),
+            lease: Mutex::new(lease),
             node_lease: Mutex::new(node_lease),
             transport: Arc::downgrade(transport),
             router: Arc::downgrade(router),
@@ -105,7 +109,7 @@ impl MafaldaConsumer {
     pub fn data(&self) -> Result<Value> {
         let c = match self.inner.consumer.get()? {
             Backing::Local(c) => c,
-            Backing::Remote(r) => return Ok(r.data.clone()),
+            Backing::Remote(r) => return Ok(r.data()),
         };
         Ok(json!({
             "id": c.id(),
@@ -132,15 +136,33 @@ impl MafaldaConsumer {
 
     pub async fn set_preferred_layers(&self, layers: ConsumerLayers) -> Result<()> {
         let args = json!({ "spatialLayer": layers.spatial_layer, "temporalLayer": layers.temporal_layer });
-        local_or_remote!(self.inner.consumer, "consumer.setPreferredLayers", args, |c| c.set_preferred_layers(layers).await.map_err(from_request("consumer.setPreferredLayers")))
+        let done = local_or_remote!(self.inner.consumer, "consumer.setPreferredLayers", args, |c| {
+            c.set_preferred_layers(layers).await.map(|_| Value::Null).map_err(from_request("consumer.setPreferredLayers"))
+        });
+        self.refresh(done)
     }
 
     pub async fn set_priority(&self, priority: u8) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.setPriority", json!(priority), |c| c.set_priority(priority).await.map_err(from_request("consumer.setPriority")))
+        let done = local_or_remote!(self.inner.consumer, "consumer.setPriority", json!(priority), |c| {
+            c.set_priority(priority).await.map(|_| Value::Null).map_err(from_request("consumer.setPriority"))
+        });
+        self.refresh(done)
     }
 
     pub async fn unset_priority(&self) -> Result<()> {
-        local_or_remote!(self.inner.consumer, "consumer.unsetPriority", Value::Null, |c| c.unset_priority().await.map_err(from_request("consumer.unsetPriority")))
+        let done = local_or_remote!(self.inner.consumer, "consumer.unsetPriority", Value::Null, |c| {
+            c.unset_priority().await.map(|_| Value::Null).map_err(from_request("consumer.unsetPriority"))
+        });
+        self.refresh(done)
+    }
+
+    /// A call that changed a getter answered with the new getter state (elsewhere).
+    fn refresh(&self, done: Result<Value>) -> Result<()> {
+        let data = done?;
+        if let Ok(Backing::Remote(r)) = self.inner.consumer.get() {
+            r.refresh(data);
+        }
+        Ok(())
     }
 
     pub async fn request_key_frame(&self) -> Result<()> {
@@ -179,8 +201,8 @@ impl MafaldaConsumer {
                     }
                 }
             }
-            Ok(Backing::Remote(r)) => r.listen(Arc::new(move |name, _| {
-                if let Some(name @ ("producerpause" | "producerresume" | "producerclose")) = crate::cluster::remote::event_name(name) {
+            Ok(Backing::Remote(r)) => r.listen(Arc::new(move |name, _, _| {
+                if let Some(name @ ("producerpause" | "producerresume" | "producerclose")) = event_name(name) {
                     on(name);
                 }
             })),
@@ -201,19 +223,13 @@ impl ConsumerInner {
         if let Some(transport) = self.transport.upgrade() {
             transport.children.lock().consumers.remove(&self.id);
         }
-        let local = match consumer {
-            Backing::Local(consumer) => {
-                drop(consumer);
-                true
-            }
-            Backing::Remote(remote) => {
-                remote.close("consumer.close");
-                false
-            }
-        };
+        match consumer {
+            Backing::Local(consumer) => drop(consumer),
+            Backing::Remote(remote) => remote.close("consumer.close"),
+        }
         drop(lease);
         drop(node_lease);
-        if let (true, Some(router)) = (local, self.router.upgrade()) {
+        if let (true, Some(router)) = (self.here, self.router.upgrade()) {
             router.pool.adjust(self.key, Holdings { consumers: 1, ..Holdings::default() }, true);
         }
     }

@@ -4,8 +4,8 @@
 use crate::control;
 use crate::error::{from_request, unsupported, Result};
 use crate::events::{next_handle, EventSink, Handle};
-use crate::cluster::remote::RemoteObject;
-use crate::router::backing::{local_or_remote, Backing};
+use crate::backing::remote::RemoteObject;
+use crate::backing::{local_or_remote, Backing};
 use crate::router::node_pipes::NodePipeLease;
 use crate::router::pipes::PipeLease;
 use crate::router::RouterInner;
@@ -55,30 +55,7 @@ pub fn message_from_ppid(ppid: u32, payload: Vec<u8>) -> Result<WebRtcMessage<'s
     }
 }
 
-/// How a data consumer receives: as the data producer does (default), or with its
-/// own SCTP reliability. Ignored on a DirectTransport.
-#[derive(Debug, Clone, Copy, Default)]
-pub enum DataReliability {
-    #[default]
-    AsProducer,
-    Ordered,
-    LifeTime(u16),
-    Retransmits(u16),
-}
-
-impl DataReliability {
-    pub fn options(self, data_producer_id: DataProducerId, direct: bool) -> DataConsumerOptions {
-        if direct {
-            return DataConsumerOptions::new_direct(data_producer_id, None);
-        }
-        match self {
-            DataReliability::AsProducer => DataConsumerOptions::new_sctp(data_producer_id),
-            DataReliability::Ordered => DataConsumerOptions::new_sctp_ordered(data_producer_id),
-            DataReliability::LifeTime(ms) => DataConsumerOptions::new_sctp_unordered_with_life_time(data_producer_id, ms),
-            DataReliability::Retransmits(n) => DataConsumerOptions::new_sctp_unordered_with_retransmits(data_producer_id, n),
-        }
-    }
-}
+pub use crate::shapes::DataReliability;
 
 impl MafaldaDataConsumer {
     pub(crate) fn new(
@@ -101,21 +78,21 @@ impl MafaldaDataConsumer {
         Self { inner }
     }
 
-    /// A data consumer on a transport of another node; its data producer going away
-    /// there closes it here too.
+    /// A data consumer on a transport in a worker process or on another node; its
+    /// data producer going away there closes it here too.
     pub(crate) fn new_remote(
         router: &Arc<RouterInner>,
         transport: &Arc<TransportInner>,
         remote: Arc<RemoteObject>,
         (id, data_producer_id): (DataConsumerId, DataProducerId),
-        node_lease: Option<NodePipeLease>,
+        (lease, node_lease): (Option<PipeLease>, Option<NodePipeLease>),
     ) -> Self {
         let inner = Arc::new(DataConsumerInner {
             handle: next_handle(),
             id,
             data_producer_id,
             data_consumer: Slot::new("DataConsumer", Backing::Remote(remote.clone())),
-            lease: Mutex::new(None),
+            lease: Mutex::new(lease),
             node_lease: Mutex::new(node_lease),
             transport: Arc::downgrade(transport),
         });
@@ -130,7 +107,7 @@ impl MafaldaDataConsumer {
     pub(crate) fn on_data_producer_close(&self, on: Arc<dyn Fn() + Send + Sync>) {
         match self.inner.data_consumer.get() {
             Ok(Backing::Local(d)) => d.on_data_producer_close(move || on()).detach(),
-            Ok(Backing::Remote(r)) => r.listen(Arc::new(move |name, _| {
+            Ok(Backing::Remote(r)) => r.listen(Arc::new(move |name, _, _| {
                 if name == "dataproducerclose" {
                     on();
                 }
@@ -156,7 +133,7 @@ impl MafaldaDataConsumer {
             Backing::Local(d) => d,
             Backing::Remote(r) => {
                 // There it consumes the piped data producer's id; the app knows its own.
-                let mut data = r.data.clone();
+                let mut data = r.data();
                 data["dataProducerId"] = json!(self.inner.data_producer_id);
                 return Ok(data);
             }
@@ -201,8 +178,16 @@ impl MafaldaDataConsumer {
 
     /// Sends a message from the app to this data consumer's endpoint (SCTP or direct).
     pub async fn send(&self, message: WebRtcMessage<'static>) -> Result<()> {
-        let Backing::Local(d) = self.inner.data_consumer.get()? else {
-            return Err(unsupported("dataConsumer.send() on a data consumer of another node"));
+        let d = match self.inner.data_consumer.get()? {
+            Backing::Local(d) => d,
+            Backing::Remote(r) if r.node().is_none() && r.data()["type"] != "direct" => {
+                let (ppid, payload) = message_ppid(&message);
+                return control::run(move || async move { r.call_with("dataConsumer.send", json!({ "ppid": ppid }), Some(payload)).await.map(drop) }).await;
+            }
+            Backing::Remote(r) if r.node().is_none() => {
+                return Err(unsupported("dataConsumer.send() on a DirectTransport data consumer (its messages go to the app)"));
+            }
+            Backing::Remote(_) => return Err(unsupported("dataConsumer.send() on a data consumer of another node")),
         };
         control::run(move || async move {
             match d {

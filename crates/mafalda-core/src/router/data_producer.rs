@@ -3,8 +3,9 @@
 
 use crate::error::{from_notification, from_request, unsupported, Result};
 use crate::events::{next_handle, Handle};
-use crate::cluster::remote::RemoteObject;
-use crate::router::backing::{local_or_remote, Backing};
+use crate::backing::remote::RemoteObject;
+use crate::backing::{local_or_remote, Backing};
+use crate::router::data_consumer::message_ppid;
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use crate::router::transport::TransportInner;
@@ -15,6 +16,8 @@ use std::sync::{Arc, Weak};
 pub(crate) struct DataProducerInner {
     pub handle: Handle,
     pub id: DataProducerId,
+    /// On a worker of this node (thread or process), in the router's directory.
+    here: bool,
     /// The target end of a pipe between nodes, not the app's data producer.
     pipe_end: bool,
     pub data_producer: Slot<Backing<DataProducer>>,
@@ -32,7 +35,7 @@ impl MafaldaDataProducer {
         Self::with(router, transport, next_handle(), data_producer.id(), Backing::Local(data_producer))
     }
 
-    /// A data producer on a transport of another node.
+    /// A data producer on a transport in a worker process or on another node.
     pub(crate) fn new_remote(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, remote: Arc<RemoteObject>, id: DataProducerId) -> Self {
         let handle = next_handle();
         remote.forward_events(router.events.clone(), handle, None);
@@ -44,6 +47,7 @@ impl MafaldaDataProducer {
             inner: Arc::new(DataProducerInner {
                 handle,
                 id,
+                here: transport.node.is_none(),
                 pipe_end: transport.is_internal(),
                 data_producer: Slot::new("DataProducer", backing),
                 transport: Arc::downgrade(transport),
@@ -67,7 +71,7 @@ impl MafaldaDataProducer {
     pub fn data(&self) -> Result<Value> {
         let d = match self.inner.data_producer.get()? {
             Backing::Local(d) => d,
-            Backing::Remote(r) => return Ok(r.data.clone()),
+            Backing::Remote(r) => return Ok(r.data()),
         };
         Ok(json!({
             "id": d.id(),
@@ -93,10 +97,14 @@ impl MafaldaDataProducer {
     /// A message from the app, for data producers of a DirectTransport. A worker
     /// notification: sent at once, in the order of the calls.
     pub fn send(&self, message: WebRtcMessage<'_>) -> Result<()> {
-        let Backing::Local(DataProducer::Direct(d)) = self.inner.data_producer.get()? else {
-            return Err(unsupported("send() is only for data producers of a DirectTransport"));
-        };
-        d.send(message, None, None, None).map_err(from_notification)
+        match self.inner.data_producer.get()? {
+            Backing::Local(DataProducer::Direct(d)) => d.send(message, None, None, None).map_err(from_notification),
+            Backing::Remote(r) if self.inner.here && r.data()["type"] == "direct" => {
+                let (ppid, payload) = message_ppid(&message);
+                r.notify("dataProducer.send", json!({ "ppid": ppid }), payload)
+            }
+            _ => Err(unsupported("send() is only for data producers of a DirectTransport")),
+        }
     }
 
     pub async fn pause(&self) -> Result<()> {
@@ -126,7 +134,9 @@ impl DataProducerInner {
             }
             Backing::Remote(remote) => {
                 remote.close("dataProducer.close");
-                if !self.pipe_end {
+                if self.here {
+                    router.data_producer_closed(&self.id);
+                } else if !self.pipe_end {
                     router.remote_data_producer_closed(&self.id);
                 }
             }

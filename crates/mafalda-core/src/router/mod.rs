@@ -4,11 +4,12 @@
 //! chosen worker on demand, keeps the directory of where every producer lives, and
 //! closes shards that no longer hold anything.
 
-pub(crate) mod backing;
 pub(crate) mod capabilities;
 pub mod consumer;
 pub mod data_consumer;
 pub mod data_producer;
+pub(crate) mod hosted;
+pub(crate) mod hosted_pipes;
 pub(crate) mod node_pipes;
 pub(crate) mod parts;
 pub(crate) mod pipe_close;
@@ -18,8 +19,8 @@ pub mod rtp_observer;
 pub(crate) mod shard;
 pub mod transport;
 
-use crate::cluster::addresses::localize;
-use crate::cluster::Cluster;
+use crate::backing::nodes::Nodes;
+use crate::backing::Backing;
 use crate::control;
 use crate::error::{from_request, in_call, invalid_state, unsupported, Result};
 use crate::router::node_pipes::{NodePairEntry, NodePipeKey, NodePipeSlot};
@@ -29,7 +30,7 @@ use mediasoup::worker::CreateRouterError;
 use crate::events::{next_handle, EventSink, Handle};
 use crate::pool::load::Holdings;
 use crate::router::pipe_close::ClosingPipe;
-use crate::router::pipes::{PairEntry, PipeKey, PipeSlot};
+use crate::router::pipes::{PairEnd, PairEntry, PipeKey, PipeSlot};
 use crate::pool::{Placed, WorkerPool};
 use crate::router::rtp_observer::{AnyObserver, MafaldaRtpObserver, ObserverInner};
 use crate::router::shard::Shard;
@@ -51,7 +52,7 @@ pub(crate) struct RouterState {
     pub pipes: HashMap<PipeKey, PipeSlot>,
     pub pipe_pairs: HashMap<(u64, u64), PairEntry>,
     /// Media pipes whose last lease went, until their worker closed them.
-    pub pipe_closings: HashMap<PipeKey, Arc<ClosingPipe>>,
+    pub pipe_closings: HashMap<PipeKey, Arc<ClosingPipe<PairEnd>>>,
     pub transports: HashMap<TransportId, Arc<TransportInner>>,
     pub observers: HashMap<RtpObserverId, Arc<ObserverInner>>,
     /// Parts of this router on other nodes, by node id.
@@ -70,11 +71,11 @@ pub(crate) struct RouterInner {
     pub pool: WorkerPool,
     pub events: EventSink,
     /// Set on the router an app created in a cluster (parts hosted for other nodes have none).
-    pub cluster: Option<Arc<Cluster>>,
-    media_codecs: Vec<RtpCodecCapability>,
+    pub cluster: Option<Arc<dyn Nodes>>,
+    pub(crate) media_codecs: Vec<RtpCodecCapability>,
     rtp_capabilities: Mutex<Option<RtpCapabilitiesFinalized>>,
     pub state: Mutex<RouterState>,
-    shard_creation: tokio::sync::Mutex<()>,
+    pub(crate) shard_creation: tokio::sync::Mutex<()>,
     closed: AtomicBool,
     /// Called once when the router closes (the `Mafalda` registry forgets it).
     on_close: Mutex<Option<Box<dyn FnOnce(&str) + Send>>>,
@@ -134,7 +135,7 @@ impl MafaldaRouter {
         events: EventSink,
         media_codecs: Vec<RtpCodecCapability>,
         on_close: Box<dyn FnOnce(&str) + Send>,
-        cluster: Option<Arc<Cluster>>,
+        cluster: Option<Arc<dyn Nodes>>,
     ) -> Result<Self> {
         let inner = Arc::new(RouterInner {
             handle: next_handle(),
@@ -166,14 +167,17 @@ impl MafaldaRouter {
         // The first shard is created at once: it validates the codecs with a real
         // worker and gives the router its RTP capabilities.
         if let Some(cluster) = cluster.filter(|c| inner.pool.max_workers() == 0 || c.draining()) {
-            let (node, _) = cluster.choose(&HashSet::new(), &format!("router {}", inner.id))?;
+            let node = cluster.choose(&HashSet::new(), &format!("router {}", inner.id))?;
             let capabilities = inner.first_part(&cluster, &node).await?;
             *inner.rtp_capabilities.lock() = Some(shapes::parse(&capabilities, "rtpCapabilities")?);
             return Ok(Self { inner });
         }
         let placed = inner.place("router".to_string(), Holdings::default()).await?;
-        let router = inner.ensure_shard(&placed).await?;
-        *inner.rtp_capabilities.lock() = Some(router.rtp_capabilities().clone());
+        let capabilities = match inner.ensure_shard(&placed).await? {
+            Backing::Local(router) => router.rtp_capabilities().clone(),
+            Backing::Remote(part) => shapes::parse(&part.data(), "rtpCapabilities")?,
+        };
+        *inner.rtp_capabilities.lock() = Some(capabilities);
         Ok(Self { inner })
     }
 
@@ -224,7 +228,9 @@ impl MafaldaRouter {
                     (placed, Some(server))
                 }
                 WebRtcListen::Server(server) => {
-                    let handle = server.inner.server.get()?;
+                    let Backing::Local(handle) = server.inner.server.get()? else {
+                        return Err(unsupported("typed WebRTC transport options on a WebRtcServer of a worker process"));
+                    };
                     let subject = "webrtc transport (on its WebRtcServer's worker)".to_string();
                     let placed = this.pool.place_on(server.inner.key, format!("{subject} of router {}", this.id), Holdings { transports: 1, ..Holdings::default() }).await?;
                     (placed, Some(Ok(handle)))
@@ -234,9 +240,9 @@ impl MafaldaRouter {
                 Ok(options) => options,
                 Err(e) => return this.register_transport(placed, Err(e)),
             };
-            let router = this.ensure_shard_or_release(&placed).await?;
+            let router = this.ensure_thread_shard_or_release(&placed).await?;
             let result = router.create_webrtc_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::WebRtc).map_err(from_request("router.createWebRtcTransport")))
+            this.register_transport(placed, result.map(|t| (t.id(), AnyTransport::WebRtc(t))).map_err(from_request("router.createWebRtcTransport")))
         })
         .await
     }
@@ -245,9 +251,9 @@ impl MafaldaRouter {
         let this = self.inner.clone();
         control::run(move || async move {
             let placed = this.place_transport("plain transport").await?;
-            let router = this.ensure_shard_or_release(&placed).await?;
+            let router = this.ensure_thread_shard_or_release(&placed).await?;
             let result = router.create_plain_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::Plain).map_err(from_request("router.createPlainTransport")))
+            this.register_transport(placed, result.map(|t| (t.id(), AnyTransport::Plain(t))).map_err(from_request("router.createPlainTransport")))
         })
         .await
     }
@@ -256,9 +262,9 @@ impl MafaldaRouter {
         let this = self.inner.clone();
         control::run(move || async move {
             let placed = this.place_transport("pipe transport").await?;
-            let router = this.ensure_shard_or_release(&placed).await?;
+            let router = this.ensure_thread_shard_or_release(&placed).await?;
             let result = router.create_pipe_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::Pipe).map_err(from_request("router.createPipeTransport")))
+            this.register_transport(placed, result.map(|t| (t.id(), AnyTransport::Pipe(t))).map_err(from_request("router.createPipeTransport")))
         })
         .await
     }
@@ -267,9 +273,9 @@ impl MafaldaRouter {
         let this = self.inner.clone();
         control::run(move || async move {
             let placed = this.place_transport("direct transport").await?;
-            let router = this.ensure_shard_or_release(&placed).await?;
+            let router = this.ensure_thread_shard_or_release(&placed).await?;
             let result = router.create_direct_transport(options).await;
-            this.register_transport(placed, result.map(AnyTransport::Direct).map_err(from_request("router.createDirectTransport")))
+            this.register_transport(placed, result.map(|t| (t.id(), AnyTransport::Direct(t))).map_err(from_request("router.createDirectTransport")))
         })
         .await
     }
@@ -286,10 +292,13 @@ impl MafaldaRouter {
             }
             if let Some(cluster) = this.cluster.clone() {
                 let holding: HashSet<String> = this.state.lock().parts.keys().cloned().collect();
-                let (node, _) = cluster.choose(&holding, &format!("rtp observer of router {}", this.id))?;
+                let node = cluster.choose(&holding, &format!("rtp observer of router {}", this.id))?;
                 if node != cluster.node_id() {
                     return this.create_remote_observer(&cluster, &node, kind, options).await;
                 }
+            }
+            if this.hosted_workers() {
+                return this.create_hosted_observer(kind, options).await;
             }
             let router = MafaldaRouter { inner: this };
             match kind {
@@ -304,7 +313,7 @@ impl MafaldaRouter {
         let this = self.inner.clone();
         control::run(move || async move {
             let placed = this.place("audio level observer".into(), Holdings::default()).await?;
-            let router = this.ensure_shard(&placed).await?;
+            let router = this.ensure_thread_shard(&placed).await?;
             let observer = router.create_audio_level_observer(options).await.map_err(from_request("router.createAudioLevelObserver"))?;
             Ok(this.register_observer(placed.key, AnyObserver::AudioLevel(observer)))
         })
@@ -315,7 +324,7 @@ impl MafaldaRouter {
         let this = self.inner.clone();
         control::run(move || async move {
             let placed = this.place("active speaker observer".into(), Holdings::default()).await?;
-            let router = this.ensure_shard(&placed).await?;
+            let router = this.ensure_thread_shard(&placed).await?;
             let observer = router.create_active_speaker_observer(options).await.map_err(from_request("router.createActiveSpeakerObserver"))?;
             Ok(this.register_observer(placed.key, AnyObserver::ActiveSpeaker(observer)))
         })
@@ -326,16 +335,23 @@ impl MafaldaRouter {
     /// the given capabilities.
     pub fn can_consume(&self, producer_id: &ProducerId, rtp_capabilities: &RtpCapabilities) -> bool {
         let state = self.inner.state.lock();
-        let Some(key) = state.producers.get(producer_id) else {
-            // Produced on another node: decided on its consumable parameters here.
-            return state.remote_producers.contains_key(producer_id)
-                && state.transports.values().find_map(|t| t.children.lock().producers.get(producer_id).cloned()).is_some_and(|p| {
-                    crate::router::producer::MafaldaProducer { inner: p }
-                        .data()
-                        .is_ok_and(|data| crate::router::capabilities::can_consume(&data["consumableRtpParameters"], rtp_capabilities))
-                });
+        // Produced elsewhere (another node, a worker process): decided here on its
+        // consumable parameters.
+        let by_parameters = || {
+            state.transports.values().find_map(|t| t.children.lock().producers.get(producer_id).cloned()).is_some_and(|p| {
+                crate::router::producer::MafaldaProducer { inner: p }
+                    .data()
+                    .is_ok_and(|data| crate::router::capabilities::can_consume(&data["consumableRtpParameters"], rtp_capabilities))
+            })
         };
-        state.shards.get(key).is_some_and(|shard| shard.router.can_consume(producer_id, rtp_capabilities))
+        let Some(key) = state.producers.get(producer_id) else {
+            return state.remote_producers.contains_key(producer_id) && by_parameters();
+        };
+        match state.shards.get(key).map(|shard| &shard.router) {
+            Some(Backing::Local(router)) => router.can_consume(producer_id, rtp_capabilities),
+            Some(Backing::Remote(_)) => by_parameters(),
+            None => false,
+        }
     }
 
     /// Live view in the shape of mediasoup's `router.dump()`, plus the shards.
@@ -394,7 +410,7 @@ impl RouterInner {
                 Target::Choose if server.is_some() || kind == TransportKind::Direct => here.clone(),
                 Target::Choose => {
                     let holding: HashSet<String> = self.state.lock().parts.keys().cloned().collect();
-                    cluster.choose(&holding, &format!("{} transport of router {}", kind.name(), self.id))?.0
+                    cluster.choose(&holding, &format!("{} transport of router {}", kind.name(), self.id))?
                 }
             };
             if node != here {
@@ -403,7 +419,10 @@ impl RouterInner {
             if self.pool.max_workers() == 0 {
                 return Err(unsupported(format!("this node hosts no media (maxWorkers: 0): a {} transport must go to another node", kind.name())));
             }
-            localize(&mut options, &cluster.options.listen_ip.to_string(), &cluster.options.announced_address);
+            cluster.localize(&mut options);
+        }
+        if self.hosted_workers() {
+            return self.create_hosted_transport(kind, options, server).await;
         }
         let router = MafaldaRouter { inner: self.clone() };
         match kind {
@@ -425,21 +444,42 @@ impl RouterInner {
         self.place(what.to_string(), Holdings { transports: 1, ..Holdings::default() }).await
     }
 
-    async fn ensure_shard_or_release(self: &Arc<Self>, placed: &Placed) -> Result<Router> {
+    /// Whether this router's workers are processes, reached through their hosts.
+    pub(crate) fn hosted_workers(&self) -> bool {
+        matches!(self.pool.options().backing, crate::pool::WorkerBacking::Process(_))
+    }
+
+    pub(crate) async fn ensure_shard_or_release(self: &Arc<Self>, placed: &Placed) -> Result<Backing<Router>> {
         self.ensure_shard(placed).await.inspect_err(|_| {
             self.pool.adjust(placed.key, Holdings { transports: 1, ..Holdings::default() }, true);
         })
     }
 
-    /// The shard of this router on the placed worker, created if missing.
-    pub async fn ensure_shard(self: &Arc<Self>, placed: &Placed) -> Result<Router> {
+    async fn ensure_thread_shard_or_release(self: &Arc<Self>, placed: &Placed) -> Result<Router> {
+        let shard = self.ensure_shard_or_release(placed).await?;
+        thread_shard(shard).inspect_err(|_| {
+            self.pool.adjust(placed.key, Holdings { transports: 1, ..Holdings::default() }, true);
+        })
+    }
+
+    async fn ensure_thread_shard(self: &Arc<Self>, placed: &Placed) -> Result<Router> {
+        thread_shard(self.ensure_shard(placed).await?)
+    }
+
+    /// The shard of this router on the placed worker, created if missing: a router of
+    /// the worker thread, or a part in the worker's host process.
+    pub async fn ensure_shard(self: &Arc<Self>, placed: &Placed) -> Result<Backing<Router>> {
         let _one_at_a_time = self.shard_creation.lock().await;
         self.check_open()?;
         if let Some(shard) = self.state.lock().shards.get(&placed.key) {
             return Ok(shard.router.clone());
         }
-        let router = placed
-            .worker
+        let worker = match (&placed.worker, placed.worker.peer()) {
+            (crate::pool::WorkerHandle::Thread(worker), _) => worker,
+            (_, Some(host)) => return self.create_hosted_shard(placed, host).await,
+            (_, None) => return Err(invalid_state("a worker process without its host")),
+        };
+        let router = worker
             .create_router(RouterOptions::new(self.media_codecs.clone()))
             .await
             .map_err(|error| match error {
@@ -459,17 +499,18 @@ impl RouterInner {
             Shard {
                 key,
                 worker_id: placed.worker.id(),
-                router: router.clone(),
+                router_id: router.id().to_string(),
+                router: Backing::Local(router.clone()),
                 transports: HashSet::new(),
                 observers: 0,
-                _on_worker_close: on_worker_close,
+                _on_worker_close: Some(on_worker_close),
             },
         );
         self.pool.shard_opened(key);
-        Ok(router)
+        Ok(Backing::Local(router))
     }
 
-    pub fn shard_router(&self, key: u64) -> Result<Router> {
+    pub fn shard_router(&self, key: u64) -> Result<Backing<Router>> {
         self.state
             .lock()
             .shards
@@ -478,8 +519,8 @@ impl RouterInner {
             .ok_or_else(|| invalid_state("shard closed"))
     }
 
-    fn register_transport(self: &Arc<Self>, placed: Placed, created: Result<AnyTransport>) -> Result<MafaldaTransport> {
-        let transport = match created {
+    pub(crate) fn register_transport(self: &Arc<Self>, placed: Placed, created: Result<(TransportId, AnyTransport)>) -> Result<MafaldaTransport> {
+        let (id, transport) = match created {
             Ok(t) => t,
             Err(e) => {
                 self.pool.adjust(placed.key, Holdings { transports: 1, ..Holdings::default() }, true);
@@ -487,7 +528,6 @@ impl RouterInner {
                 return Err(e);
             }
         };
-        let Some(id) = transport.local_id() else { return Err(unsupported("registering a transport of another node as local")) };
         let created = MafaldaTransport::new(self, placed.key, id, transport);
         let mut state = self.state.lock();
         if let Some(shard) = state.shards.get_mut(&placed.key) {
@@ -497,8 +537,12 @@ impl RouterInner {
         Ok(created)
     }
 
-    fn register_observer(self: &Arc<Self>, key: u64, observer: AnyObserver) -> MafaldaRtpObserver {
+    pub(crate) fn register_observer(self: &Arc<Self>, key: u64, observer: AnyObserver) -> MafaldaRtpObserver {
         let created = MafaldaRtpObserver::new(self, key, observer);
+        self.add_observer(key, created)
+    }
+
+    pub(crate) fn add_observer(self: &Arc<Self>, key: u64, created: MafaldaRtpObserver) -> MafaldaRtpObserver {
         let mut state = self.state.lock();
         if let Some(shard) = state.shards.get_mut(&key) {
             shard.observers += 1;
@@ -570,10 +614,11 @@ impl RouterInner {
         let closed: Vec<Shard> = {
             let mut state = self.state.lock();
             let piped: HashSet<u64> = state.pipes.values().flat_map(|p| [p.from, p.to]).collect();
+            // A shard made for a placement still being carried out holds nothing yet.
             let empty: Vec<u64> = state
                 .shards
                 .values()
-                .filter(|s| s.holds_nothing() && !piped.contains(&s.key))
+                .filter(|s| s.holds_nothing() && !piped.contains(&s.key) && !self.pool.placing_on(s.key))
                 .map(|s| s.key)
                 .collect();
             let keep_one = empty.len() == state.shards.len();
@@ -679,7 +724,7 @@ impl RouterInner {
         state
             .shards
             .values()
-            .map(|s| (s.key, s.router.id().to_string(), s.transports.iter().map(|t| t.to_string()).collect()))
+            .map(|s| (s.key, s.router_id.clone(), s.transports.iter().map(|t| t.to_string()).collect()))
             .collect()
     }
 
@@ -692,7 +737,7 @@ impl RouterInner {
                 state
                     .shards
                     .values()
-                    .map(|s| (s.worker_id.to_string(), s.router.clone(), s.transports.len()))
+                    .map(|s| (s.worker_id.to_string(), (s.router_id.clone(), s.router.clone()), s.transports.len()))
                     .collect::<Vec<_>>(),
                 state.parts.iter().map(|(node, p)| json!({ "nodeId": node, "transportCount": p.transports.len() })).collect::<Vec<_>>(),
             )
@@ -730,13 +775,16 @@ impl RouterInner {
             }
         }
         let mut shard_dumps = Vec::new();
-        for (worker_id, router, app_transports) in shards {
-            let worker_side = router.dump().await.ok();
+        for (worker_id, (router_id, router), app_transports) in shards {
+            let transport_ids: Option<Vec<String>> = match router {
+                Backing::Local(router) => router.dump().await.ok().map(|d| d.transport_ids.iter().map(|t| t.to_string()).collect()),
+                Backing::Remote(part) => part.call("router.dump", Value::Null).await.ok().and_then(|d| shapes::parse(&d["transportIds"], "transportIds").ok()),
+            };
             shard_dumps.push(json!({
                 "workerId": worker_id,
-                "routerId": router.id().to_string(),
+                "routerId": router_id,
                 "appTransportCount": app_transports,
-                "transportIds": worker_side.as_ref().map(|d| d.transport_ids.iter().map(|t| t.to_string()).collect::<Vec<_>>()),
+                "transportIds": transport_ids,
             }));
         }
         json!({
@@ -760,6 +808,15 @@ impl RouterInner {
 }
 
 pub(crate) type WeakRouter = Weak<RouterInner>;
+
+/// The typed (Rust) creations take mediasoup's option structs, which cannot cross to
+/// a worker host; the JSON ones (the binding's) go everywhere.
+fn thread_shard(shard: Backing<Router>) -> Result<Router> {
+    match shard {
+        Backing::Local(router) => Ok(router),
+        Backing::Remote(_) => Err(unsupported("typed options need a pool of worker threads (workerBacking 'thread'); use the JSON calls")),
+    }
+}
 
 /// One pipe between nodes as `dump()` shows it.
 pub(crate) fn node_pipe_json(from: &str, to: &str, id: &str, data: bool) -> Value {

@@ -13,13 +13,16 @@
 //! while ours sets larger socket buffers (one pipe socket carries every stream of a
 //! shard pair) and reference-counts each pipe. Data producers of a DirectTransport
 //! have no SCTP stream parameters to pipe with; they are bridged through a
-//! DirectTransport on each side instead.
+//! DirectTransport on each side instead. Between two process workers the same
+//! pair, pipes and bridges are made by calls to their hosts (`hosted_pipes.rs`).
 
+use crate::backing::Backing;
 use crate::control;
 use crate::error::{in_call, ErrorKind, MafaldaError, Result};
 use crate::pool::load::Holdings;
 use crate::pool::WorkerPool;
-use crate::router::pipe_close::ClosingPipe;
+use crate::router::hosted_pipes::{bridge_hosted_data, create_hosted_pair, pipe_hosted_data, pipe_hosted_media, HostedEnd, HostedPair};
+use crate::router::pipe_close::{ClosingPipe, PipeEnd};
 use crate::router::RouterInner;
 use mediasoup::prelude::*;
 use parking_lot::Mutex;
@@ -34,9 +37,42 @@ pub(crate) enum PipeKey {
 }
 
 /// The PipeTransport pair between two shards of one router.
-pub(crate) struct PipePair {
-    local: PipeTransport,
-    remote: PipeTransport,
+pub(crate) enum PipePair {
+    Thread { local: PipeTransport, remote: PipeTransport },
+    Hosted(HostedPair),
+}
+
+impl PipePair {
+    async fn create(source: Backing<Router>, target: Backing<Router>) -> Result<Self> {
+        match (source, target) {
+            (Backing::Local(source), Backing::Local(target)) => create_pipe_pair(source, target).await,
+            (Backing::Remote(source), Backing::Remote(target)) => create_hosted_pair(source, target).await.map(PipePair::Hosted),
+            _ => Err(MafaldaError::new(ErrorKind::Other, "a pipe between a worker thread and a worker process")),
+        }
+    }
+
+    /// The end a piped producer lives on, to ask whether it is still there.
+    fn target_end(&self) -> PairEnd {
+        match self {
+            PipePair::Thread { remote, .. } => PairEnd::Thread(remote.clone()),
+            PipePair::Hosted(pair) => PairEnd::Hosted(pair.remote.clone()),
+        }
+    }
+}
+
+/// The target end of a pair, held open while a closing pipe's producer is asked for.
+pub(crate) enum PairEnd {
+    Thread(PipeTransport),
+    Hosted(Arc<HostedEnd>),
+}
+
+impl PipeEnd for PairEnd {
+    async fn still_has(&self, id: &ProducerId) -> bool {
+        match self {
+            PairEnd::Thread(transport) => transport.still_has(id).await,
+            PairEnd::Hosted(end) => end.still_has(id).await,
+        }
+    }
 }
 
 pub(crate) struct PairEntry {
@@ -59,6 +95,15 @@ fn close_later<T: Send + 'static>(closable: &Closable<T>) {
 /// order, consumer end first, so both ends close together.
 #[allow(dead_code)]
 pub(crate) enum Piped {
+    HostedMedia { pipe_consumer: Arc<HostedEnd>, pipe_producer: Arc<HostedEnd> },
+    HostedData { pipe_data_consumer: Arc<HostedEnd>, pipe_data_producer: Arc<HostedEnd>, target_id: DataProducerId },
+    HostedBridge {
+        bridge_consumer: Arc<HostedEnd>,
+        bridge_producer: Arc<HostedEnd>,
+        target_id: DataProducerId,
+        _out: Arc<HostedEnd>,
+        _in: Arc<HostedEnd>,
+    },
     Media { pipe_consumer: Consumer, pipe_producer: Closable<Producer> },
     Data {
         pipe_data_consumer: DataConsumer,
@@ -133,7 +178,7 @@ fn not_found(what: &str, id: impl std::fmt::Display) -> MafaldaError {
 
 /// Socket buffers of a pipe: one pipe socket carries every piped stream of a shard
 /// pair, so the kernel's default receive buffer overflows in bursts.
-const PIPE_SOCKET_BUFFER: u32 = 4 * 1024 * 1024;
+pub(crate) const PIPE_SOCKET_BUFFER: u32 = 4 * 1024 * 1024;
 
 async fn create_pipe_pair(source: Router, target: Router) -> Result<PipePair> {
     let mut listen = crate::shapes::udp_listen_info([127, 0, 0, 1].into());
@@ -152,7 +197,7 @@ async fn create_pipe_pair(source: Router, target: Router) -> Result<PipePair> {
         .connect(PipeTransportRemoteParameters { ip: local_ip(&l)?, port: l.local_port(), srtp_parameters: None })
         .await
         .map_err(in_call("router.pipe (between workers)"))?;
-    Ok(PipePair { local, remote })
+    Ok(PipePair::Thread { local, remote })
 }
 
 fn local_ip(tuple: &mediasoup::types::data_structures::TransportTuple) -> Result<std::net::IpAddr> {
@@ -160,8 +205,11 @@ fn local_ip(tuple: &mediasoup::types::data_structures::TransportTuple) -> Result
 }
 
 async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
-    let pipe_consumer = pair
-        .local
+    let (local, remote) = match pair {
+        PipePair::Thread { local, remote } => (local, remote),
+        PipePair::Hosted(pair) => return pipe_hosted_media(pair, producer_id).await,
+    };
+    let pipe_consumer = local
         .consume(ConsumerOptions::new(producer_id, RtpCapabilities::default()))
         .await
         .map_err(in_call("router.pipe (between workers)"))?;
@@ -169,7 +217,7 @@ async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
         ProducerOptions::new_pipe_transport(producer_id, pipe_consumer.kind(), pipe_consumer.rtp_parameters().clone());
     options.paused = pipe_consumer.producer_paused();
     let pipe_producer: Closable<Producer> =
-        Arc::new(Mutex::new(Some(pair.remote.produce(options).await.map_err(in_call("router.pipe (between workers)"))?)));
+        Arc::new(Mutex::new(Some(remote.produce(options).await.map_err(in_call("router.pipe (between workers)"))?)));
     // The source producer's pause, resume and close travel to the piped producer.
     for (pause, register) in [(true, 0), (false, 1)] {
         let target = pipe_producer.clone();
@@ -197,8 +245,11 @@ async fn pipe_media(pair: &PipePair, producer_id: ProducerId) -> Result<Piped> {
 /// close handler deadlocked the crate's executor). The piped data producer gets a new
 /// id: the crate lets only itself choose one.
 async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<Piped> {
-    let pipe_data_consumer = pair
-        .local
+    let (local, remote) = match pair {
+        PipePair::Thread { local, remote } => (local, remote),
+        PipePair::Hosted(pair) => return pipe_hosted_data(pair, data_producer_id).await,
+    };
+    let pipe_data_consumer = local
         .consume_data(DataConsumerOptions::new_sctp(data_producer_id))
         .await
         .map_err(in_call("router.pipe (between workers)"))?;
@@ -208,7 +259,7 @@ async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<
     let mut options = DataProducerOptions::new_sctp(parameters);
     options.label = pipe_data_consumer.label().clone();
     options.protocol = pipe_data_consumer.protocol().clone();
-    let producer = pair.remote.produce_data(options).await.map_err(in_call("router.pipe (between workers)"))?;
+    let producer = remote.produce_data(options).await.map_err(in_call("router.pipe (between workers)"))?;
     let target_id = producer.id();
     let pipe_data_producer: Closable<DataProducer> = Arc::new(Mutex::new(Some(producer)));
     let target = pipe_data_producer.clone();
@@ -218,7 +269,12 @@ async fn pipe_data(pair: &PipePair, data_producer_id: DataProducerId) -> Result<
 
 /// Forwards the messages of a DirectTransport data producer to a new direct data
 /// producer on the target shard, in order, through the control thread.
-async fn bridge_data(source: Router, target: Router, data_producer_id: DataProducerId) -> Result<Piped> {
+async fn bridge_data(source: Backing<Router>, target: Backing<Router>, data_producer_id: DataProducerId) -> Result<Piped> {
+    let (source, target) = match (source, target) {
+        (Backing::Local(source), Backing::Local(target)) => (source, target),
+        (Backing::Remote(source), Backing::Remote(target)) => return bridge_hosted_data(source, target, data_producer_id).await,
+        _ => return Err(MafaldaError::new(ErrorKind::Other, "a bridge between a worker thread and a worker process")),
+    };
     let out = source.create_direct_transport(DirectTransportOptions::default()).await.map_err(in_call("router.pipe (between workers)"))?;
     let bridge_consumer = out
         .consume_data(DataConsumerOptions::new_direct(data_producer_id, None))
@@ -261,7 +317,7 @@ impl RouterInner {
                 if let Some(closing) = closing {
                     closing.gone().await;
                 }
-                let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
+                let pair = pair.get_or_try_init(|| PipePair::create(source, target)).await?;
                 let piped = pipe_media(pair, producer_id).await?;
                 Ok::<_, MafaldaError>(LivePipe { piped, _holding: PipeHolding::new(pool, from) })
             })
@@ -293,15 +349,18 @@ impl RouterInner {
                 let piped = if direct {
                     bridge_data(source, target, data_producer_id).await?
                 } else {
-                    let pair = pair.get_or_try_init(|| create_pipe_pair(source, target)).await?;
+                    let pair = pair.get_or_try_init(|| PipePair::create(source, target)).await?;
                     pipe_data(pair, data_producer_id).await?
                 };
                 Ok::<_, MafaldaError>(LivePipe { piped, _holding: PipeHolding::new(pool, from) })
             })
             .await?;
         let target_id = match &piped.piped {
-            Piped::Bridge { target_id, .. } | Piped::Data { target_id, .. } => *target_id,
-            Piped::Media { .. } => data_producer_id,
+            Piped::Bridge { target_id, .. }
+            | Piped::Data { target_id, .. }
+            | Piped::HostedData { target_id, .. }
+            | Piped::HostedBridge { target_id, .. } => *target_id,
+            Piped::Media { .. } | Piped::HostedMedia { .. } => data_producer_id,
         };
         Ok((Some(lease), target_id))
     }
@@ -338,7 +397,7 @@ impl RouterInner {
                     .pipe_pairs
                     .get(&(slot.from, slot.to))
                     .and_then(|p| p.pair.get())
-                    .map(|pair| Arc::new(ClosingPipe::new(pair.remote.clone(), producer_id))),
+                    .map(|pair| Arc::new(ClosingPipe::new(pair.target_end(), producer_id))),
                 _ => None,
             };
             if let Some(closing) = &closing {

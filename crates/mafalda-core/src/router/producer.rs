@@ -4,8 +4,8 @@
 use crate::error::{from_notification, from_request, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
-use crate::cluster::remote::RemoteObject;
-use crate::router::backing::{local_or_remote, Backing};
+use crate::backing::remote::RemoteObject;
+use crate::backing::{local_or_remote, Backing};
 use crate::router::{RouterInner, WeakRouter};
 use crate::slot::Slot;
 use crate::router::transport::TransportInner;
@@ -18,6 +18,10 @@ pub(crate) struct ProducerInner {
     pub handle: Handle,
     pub id: ProducerId,
     key: u64,
+    /// On a worker of this node (thread or process), in the router's directory.
+    here: bool,
+    /// Of a DirectTransport: the app sends its RTP.
+    direct: bool,
     /// The target end of a pipe between nodes, not the app's producer.
     pipe_end: bool,
     pub producer: Slot<Backing<Producer>>,
@@ -48,7 +52,8 @@ impl MafaldaProducer {
         Self::with(router, transport, handle, producer.id(), Backing::Local(producer))
     }
 
-    /// A producer on a transport of another node; its events come back through `remote`.
+    /// A producer on a transport in a worker process or on another node; its events
+    /// come back through `remote`.
     pub(crate) fn new_remote(router: &Arc<RouterInner>, transport: &Arc<TransportInner>, remote: Arc<RemoteObject>, id: ProducerId) -> Self {
         let handle = next_handle();
         remote.forward_events(router.events.clone(), handle, None);
@@ -61,6 +66,8 @@ impl MafaldaProducer {
                 handle,
                 id,
                 key: transport.key,
+                here: transport.node.is_none(),
+                direct: transport.kind == "direct",
                 pipe_end: transport.is_internal(),
                 producer: Slot::new("Producer", backing),
                 transport: Arc::downgrade(transport),
@@ -85,7 +92,7 @@ impl MafaldaProducer {
     pub fn data(&self) -> Result<Value> {
         let p = match self.inner.producer.get()? {
             Backing::Local(p) => p,
-            Backing::Remote(r) => return Ok(r.data.clone()),
+            Backing::Remote(r) => return Ok(r.data()),
         };
         Ok(json!({
             "id": p.id(),
@@ -126,10 +133,11 @@ impl MafaldaProducer {
     /// RTP from the app, for producers of a DirectTransport. A worker notification:
     /// sent at once, in the order of the calls.
     pub fn send(&self, rtp_packet: Vec<u8>) -> Result<()> {
-        let Backing::Local(Producer::Direct(d)) = self.inner.producer.get()? else {
-            return Err(unsupported("send() is only for producers of a DirectTransport"));
-        };
-        d.send(rtp_packet).map_err(from_notification)
+        match self.inner.producer.get()? {
+            Backing::Local(Producer::Direct(d)) => d.send(rtp_packet).map_err(from_notification),
+            Backing::Remote(r) if self.inner.here && self.inner.direct => r.notify("producer.send", Value::Null, rtp_packet),
+            _ => Err(unsupported("send() is only for producers of a DirectTransport")),
+        }
     }
 
     pub fn close(&self) {
@@ -152,7 +160,10 @@ impl ProducerInner {
             }
             Backing::Remote(remote) => {
                 remote.close("producer.close");
-                if !self.pipe_end {
+                if self.here {
+                    router.pool.adjust(self.key, Holdings { producers: 1, ..Holdings::default() }, true);
+                    router.producer_closed(&self.id);
+                } else if !self.pipe_end {
                     router.remote_producer_closed(&self.id);
                 }
             }

@@ -6,7 +6,7 @@
 use crate::control;
 use crate::error::{from_request, Result};
 use crate::events::{next_handle, Handle};
-use crate::cluster::remote::RemoteObject;
+use crate::backing::remote::RemoteObject;
 use crate::router::node_pipes::NodePipeLease;
 use crate::router::pipes::PipeLease;
 use crate::router::{RouterInner, WeakRouter};
@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub enum AnyObserver {
     AudioLevel(AudioLevelObserver),
     ActiveSpeaker(ActiveSpeakerObserver),
-    /// An observer of this router on another node.
+    /// An observer of this router in a worker process or on another node.
     Remote(Arc<RemoteObject>),
 }
 
@@ -90,11 +90,11 @@ impl MafaldaRtpObserver {
         Self::with(router, handle, id, key, None, observer)
     }
 
-    /// An observer of another node; its events come back through `remote`, and its
-    /// node's worker dying closes it ("routerclose").
-    pub(crate) fn new_remote(router: &Arc<RouterInner>, node: &str, remote: Arc<RemoteObject>, id: RtpObserverId) -> Self {
+    /// An observer in worker process `key` (no `node`) or on another node; its events
+    /// come back through `remote`, and a node's worker dying closes it ("routerclose").
+    pub(crate) fn new_remote(router: &Arc<RouterInner>, key: u64, node: Option<String>, remote: Arc<RemoteObject>, id: RtpObserverId) -> Self {
         let handle = next_handle();
-        let created = Self::with(router, handle, id, 0, Some(node.to_string()), AnyObserver::Remote(remote.clone()));
+        let created = Self::with(router, handle, id, key, node, AnyObserver::Remote(remote.clone()));
         let weak = Arc::downgrade(&created.inner);
         let close = Arc::new(move || weak.upgrade().into_iter().for_each(|inner| inner.close()));
         remote.forward_events(router.events.clone(), handle, Some(("routerclose", close)));
@@ -149,16 +149,14 @@ impl MafaldaRtpObserver {
             let observer = inner.observer.get()?;
             let router = inner.router.upgrade().ok_or_else(|| crate::error::invalid_state("Router closed"))?;
             let node_lease = router.acquire_node_pipe(producer_id, inner.node.clone()).await?;
-            let lease = match &observer {
-                AnyObserver::Remote(r) => {
-                    r.call("rtpObserver.addProducer", json!({ "producerId": producer_id })).await?;
-                    None
-                }
-                _ => router.acquire_media_pipe(producer_id, inner.key).await?,
+            // On this node the producer is piped to the observer's worker first.
+            let lease = match inner.node {
+                None => router.acquire_media_pipe(producer_id, inner.key).await?,
+                Some(_) => None,
             };
             each_observer!(observer,
                 o => o.add_producer(RtpObserverAddProducerOptions::new(producer_id)).await.map_err(from_request("rtpObserver.addProducer")),
-                _r => Ok(()))?;
+                r => r.call("rtpObserver.addProducer", json!({ "producerId": producer_id })).await.map(drop))?;
             inner.members.lock().insert(producer_id, (lease, node_lease));
             Ok(())
         })

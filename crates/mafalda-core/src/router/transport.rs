@@ -9,7 +9,7 @@ use crate::router::data_producer::{DataProducerInner, MafaldaDataProducer};
 use crate::error::{from_consume_error, from_produce_error, from_request, in_call, unsupported, Result};
 use crate::events::{next_handle, Handle};
 use crate::pool::load::Holdings;
-use crate::cluster::remote::RemoteObject;
+use crate::backing::remote::RemoteObject;
 use crate::router::node_pipes::NodePipeLease;
 use crate::router::producer::{MafaldaProducer, ProducerInner};
 use crate::shapes;
@@ -31,11 +31,12 @@ pub enum AnyTransport {
     Plain(PlainTransport),
     Pipe(PipeTransport),
     Direct(DirectTransport),
-    /// A transport of this router on another node of the cluster: its kind, its proxy.
+    /// A transport of this router in a worker process or on another node of the
+    /// cluster: its kind, its proxy.
     Remote(&'static str, Arc<RemoteObject>),
 }
 
-/// `$body` with the mediasoup transport of this node; `$remote` for one of another node.
+/// `$body` with the mediasoup transport of a worker thread; `$remote` for one elsewhere.
 macro_rules! each_transport {
     ($t:expr, $x:ident => $body:expr, $r:ident => $remote:expr) => {
         match $t {
@@ -57,11 +58,6 @@ impl AnyTransport {
             AnyTransport::Direct(_) => "direct",
             AnyTransport::Remote(kind, _) => kind,
         }
-    }
-
-    /// Its id, when it is a mediasoup transport of this node.
-    pub fn local_id(&self) -> Option<TransportId> {
-        each_transport!(self, t => Some(t.id()), _r => None)
     }
 
     fn remote(&self) -> Option<Arc<RemoteObject>> {
@@ -100,7 +96,7 @@ impl AnyTransport {
                 "srtpParameters": t.srtp_parameters(),
             }),
             AnyTransport::Direct(_) => json!({}),
-            AnyTransport::Remote(_, r) => r.data.clone(),
+            AnyTransport::Remote(_, r) => r.data(),
         }
     }
 }
@@ -118,7 +114,7 @@ pub(crate) struct TransportInner {
     pub id: TransportId,
     /// Pool key of the worker this transport lives on (on its node).
     pub key: u64,
-    /// The node it lives on; `None`: this one.
+    /// The node it lives on; `None`: this one (a worker thread or process here).
     pub node: Option<String>,
     /// A pipe end between nodes, made by the router: not the app's.
     pub internal: AtomicBool,
@@ -135,7 +131,7 @@ pub struct MafaldaTransport {
 
 impl MafaldaTransport {
     pub(crate) fn new(router: &Arc<RouterInner>, key: u64, id: TransportId, transport: AnyTransport) -> Self {
-        let node = transport.remote().map(|r| r.node.clone());
+        let node = transport.remote().and_then(|r| r.node());
         let inner = Arc::new(TransportInner {
             handle: next_handle(),
             id,
@@ -193,7 +189,12 @@ impl MafaldaTransport {
     /// shape); resolves to the new getter state.
     pub async fn connect_json(&self, params: Value) -> Result<Value> {
         if let Some(remote) = self.inner.transport.get()?.remote() {
-            return control::run(move || async move { remote.call("transport.connect", params).await }).await;
+            return control::run(move || async move {
+                let data = remote.call("transport.connect", params).await?;
+                remote.refresh(data.clone());
+                Ok(data)
+            })
+            .await;
         }
         match self.kind() {
             "webrtc" => {
@@ -326,14 +327,17 @@ impl MafaldaTransport {
     }
 
     pub async fn send_rtcp(&self, packet: Vec<u8>) -> Result<()> {
-        let transport = self.inner.transport.get()?;
-        control::run(move || async move {
-            match transport {
-                AnyTransport::Direct(t) => t.send_rtcp(packet).map_err(crate::error::from_notification),
-                other => Err(unsupported(format!("sendRtcp() on a {} transport", other.kind()))),
-            }
-        })
-        .await
+        self.send_rtcp_now(packet)
+    }
+
+    /// RTCP from the app, for a DirectTransport. A worker notification: sent at once,
+    /// in the order of the calls.
+    pub fn send_rtcp_now(&self, packet: Vec<u8>) -> Result<()> {
+        match self.inner.transport.get()? {
+            AnyTransport::Direct(t) => t.send_rtcp(packet).map_err(crate::error::from_notification),
+            AnyTransport::Remote("direct", r) => r.notify("transport.sendRtcp", Value::Null, packet),
+            other => Err(unsupported(format!("sendRtcp() on a {} transport", other.kind()))),
+        }
     }
 
     /// `produce()` with mediasoup's JS options (checked here wherever the transport lives).
@@ -345,8 +349,16 @@ impl MafaldaTransport {
             let router = inner.router()?;
             let (proxy, id) = remote.create("transport.produce", options).await?;
             let created = MafaldaProducer::new_remote(&router, &inner, proxy, shapes::parse(&json!(id), "id")?);
-            if !inner.is_internal() {
-                router.state.lock().remote_producers.insert(created.inner.id, remote.node.clone());
+            match &inner.node {
+                // In a worker process: it lives on that worker, as on a thread.
+                None => {
+                    router.state.lock().producers.insert(created.inner.id, inner.key);
+                    router.pool.adjust(inner.key, Holdings { producers: 1, ..Holdings::default() }, false);
+                }
+                Some(node) if !inner.is_internal() => {
+                    router.state.lock().remote_producers.insert(created.inner.id, node.clone());
+                }
+                Some(_) => {}
             }
             inner.children.lock().producers.insert(created.inner.id, created.inner.clone());
             Ok(created)
@@ -381,10 +393,14 @@ impl MafaldaTransport {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
             let node_lease = router.acquire_node_pipe(options.producer_id, inner.node.clone()).await?;
-            let Some(remote) = transport.remote() else { return inner.consume_here(&router, options, node_lease).await };
+            let remote = match transport.remote() {
+                Some(remote) if inner.node.is_some() => remote,
+                // On this node (a worker thread or process): piped to its worker first.
+                _ => return inner.consume_here(&router, options, Some(json_options), node_lease).await,
+            };
             let (proxy, id) = remote.create("transport.consume", json_options).await?;
             let ids = (shapes::parse(&json!(id), "id")?, options.producer_id);
-            let created = MafaldaConsumer::new_remote(&router, &inner, proxy, ids, node_lease);
+            let created = MafaldaConsumer::new_remote(&router, &inner, proxy, ids, (None, node_lease));
             inner.children.lock().consumers.insert(created.inner.id, created.inner.clone());
             Ok(created)
         })
@@ -397,7 +413,7 @@ impl MafaldaTransport {
         control::run(move || async move {
             let router = inner.router()?;
             let node_lease = router.acquire_node_pipe(options.producer_id, inner.node.clone()).await?;
-            inner.consume_here(&router, options, node_lease).await
+            inner.consume_here(&router, options, None, node_lease).await
         })
         .await
     }
@@ -411,8 +427,15 @@ impl MafaldaTransport {
             let router = inner.router()?;
             let (proxy, id) = remote.create("transport.produceData", options).await?;
             let created = MafaldaDataProducer::new_remote(&router, &inner, proxy, shapes::parse(&json!(id), "id")?);
-            if !inner.is_internal() {
-                router.state.lock().remote_data_producers.insert(created.inner.id, remote.node.clone());
+            match &inner.node {
+                // In a worker process: it lives on that worker, as on a thread.
+                None => {
+                    router.state.lock().data_producers.insert(created.inner.id, (inner.key, inner.kind == "direct"));
+                }
+                Some(node) if !inner.is_internal() => {
+                    router.state.lock().remote_data_producers.insert(created.inner.id, node.clone());
+                }
+                Some(_) => {}
             }
             inner.children.lock().data_producers.insert(created.inner.id, created.inner.clone());
             Ok(created)
@@ -446,14 +469,19 @@ impl MafaldaTransport {
             let transport = inner.transport.get()?;
             let router = inner.router()?;
             let (node_lease, there) = router.acquire_node_data_pipe(data_producer_id, inner.node.clone()).await?;
-            let Some(remote) = transport.remote() else {
-                return inner.consume_data_here(&router, (data_producer_id, there), reliability, paused, node_lease).await;
+            let remote = match transport.remote() {
+                Some(remote) if inner.node.is_some() => remote,
+                // On this node (a worker thread or process): piped to its worker first.
+                _ => {
+                    let ids = (data_producer_id, there);
+                    return inner.consume_data_here(&router, ids, (reliability, paused, Some(json_options)), node_lease).await;
+                }
             };
             let mut options = json_options;
             options["dataProducerId"] = json!(there);
             let (proxy, id) = remote.create("transport.consumeData", options).await?;
             let ids = (shapes::parse(&json!(id), "id")?, data_producer_id);
-            let created = MafaldaDataConsumer::new_remote(&router, &inner, proxy, ids, node_lease);
+            let created = MafaldaDataConsumer::new_remote(&router, &inner, proxy, ids, (None, node_lease));
             inner.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
             Ok(created)
         })
@@ -467,7 +495,7 @@ impl MafaldaTransport {
         control::run(move || async move {
             let router = inner.router()?;
             let (node_lease, there) = router.acquire_node_data_pipe(data_producer_id, inner.node.clone()).await?;
-            inner.consume_data_here(&router, (data_producer_id, there), reliability, paused, node_lease).await
+            inner.consume_data_here(&router, (data_producer_id, there), (reliability, paused, None), node_lease).await
         })
         .await
     }
@@ -483,40 +511,64 @@ impl TransportInner {
     }
 
     /// The data consumer on this node's transport: `ids` are the app's data producer id
-    /// and the id it has on this node (another one when piped from another node).
+    /// and the id it has on this node (another one when piped from another node). A
+    /// transport in a worker process gets the app's JSON options (`json`), with the id
+    /// the data producer has on its worker.
     async fn consume_data_here(
         self: &Arc<Self>,
         router: &Arc<RouterInner>,
         (app_id, here_id): (DataProducerId, DataProducerId),
-        reliability: DataReliability,
-        paused: bool,
+        (reliability, paused, json): (DataReliability, bool, Option<Value>),
         node_lease: Option<NodePipeLease>,
     ) -> Result<MafaldaDataConsumer> {
         let transport = self.transport.get()?;
         let (lease, local_id) = router.acquire_data_pipe(here_id, self.key).await?;
-        let mut options = reliability.options(local_id, self.kind == "direct");
-        options.paused = paused;
-        let data_consumer = each_transport!(&transport,
-            t => t.consume_data(options).await.map_err(in_call("transport.consumeData")),
-            _r => Err(unsupported("consume_data_here() on a transport of another node")))?;
-        let created = MafaldaDataConsumer::new(router, self, data_consumer, app_id, (lease, node_lease));
+        let created = match &transport {
+            AnyTransport::Remote(_, remote) => {
+                let mut options = json.ok_or_else(|| unsupported("typed consumeData() on a transport of a worker process"))?;
+                options["dataProducerId"] = json!(local_id);
+                let (proxy, id) = remote.create("transport.consumeData", options).await?;
+                let ids = (shapes::parse(&json!(id), "id")?, app_id);
+                MafaldaDataConsumer::new_remote(router, self, proxy, ids, (lease, node_lease))
+            }
+            _ => {
+                let mut options = reliability.options(local_id, self.kind == "direct");
+                options.paused = paused;
+                let data_consumer = each_transport!(&transport,
+                    t => t.consume_data(options).await.map_err(in_call("transport.consumeData")),
+                    _r => unreachable!("matched above"))?;
+                MafaldaDataConsumer::new(router, self, data_consumer, app_id, (lease, node_lease))
+            }
+        };
         self.children.lock().data_consumers.insert(created.inner.id, created.inner.clone());
         Ok(created)
     }
 
     /// The consumer on this node's transport, the producer piped to its worker first.
+    /// A transport in a worker process gets the app's JSON options (`json`).
     async fn consume_here(
         self: &Arc<Self>,
         router: &Arc<RouterInner>,
         options: ConsumerOptions,
+        json: Option<Value>,
         node_lease: Option<NodePipeLease>,
     ) -> Result<MafaldaConsumer> {
         let transport = self.transport.get()?;
         let lease = router.acquire_media_pipe(options.producer_id, self.key).await?;
-        let consumer = each_transport!(&transport,
-            t => t.consume(options).await.map_err(from_consume_error),
-            _r => Err(unsupported("consume_here() on a transport of another node")))?;
-        let created = MafaldaConsumer::new(router, self, consumer, lease, node_lease);
+        let created = match &transport {
+            AnyTransport::Remote(_, remote) => {
+                let json = json.ok_or_else(|| unsupported("typed consume() on a transport of a worker process"))?;
+                let (proxy, id) = remote.create("transport.consume", json).await?;
+                let ids = (shapes::parse(&json!(id), "id")?, options.producer_id);
+                MafaldaConsumer::new_remote(router, self, proxy, ids, (lease, node_lease))
+            }
+            _ => {
+                let consumer = each_transport!(&transport,
+                    t => t.consume(options).await.map_err(from_consume_error),
+                    _r => unreachable!("matched above"))?;
+                MafaldaConsumer::new(router, self, consumer, lease, node_lease)
+            }
+        };
         self.children.lock().consumers.insert(created.inner.id, created.inner.clone());
         router.pool.adjust(self.key, Holdings { consumers: 1, ..Holdings::default() }, false);
         Ok(created)

@@ -5,7 +5,8 @@
 //! Some also listen to every heartbeat, as real nodes do, to load the server's fan-out.
 
 use futures_util::StreamExt;
-use mafalda_core::cluster::protocol::{calls_of, Call, NodeInfo, Reply, WorkerInfo, HEARTBEAT};
+use mafalda_core::backing::protocol::{Call, Reply};
+use mafalda_core::cluster::protocol::{calls_of, NodeInfo, WorkerInfo, HEARTBEAT};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
