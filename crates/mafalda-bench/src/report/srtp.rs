@@ -113,6 +113,7 @@ waited for a CPU {:.0} % of a window on average.\n",
         stall * 100.0,
         waited * 100.0
     );
+    profile_table(md, r);
     md.push_str("The adapter alone (the worker's libsrtp 3 calls over libsrtp 2.7.0, linked into the benchmark; no \
 worker, no sockets): protect and unprotect of one 1,200-byte RTP packet, the median of ");
     let _ = writeln!(md, "{} batches of {} packets, round-robin over 1 session (a hot loop) and over as many sessions as the worker above holds consumers:\n", r.adapter_batches, r.adapter_packets_per_batch);
@@ -129,3 +130,37 @@ Chromium negotiates with our WebRtcTransports (the page is the DTLS client; the 
 the page's `getStats()` `transport.srtpCipher` by `__tests__/e2e/room.e2e.test.js`. Clients that offer no GCM \
 (native libwebrtc apps with default crypto options, SRTP from ffmpeg or GStreamer) get AES_CM_128_HMAC_SHA1_80: \
 its row is beside it; plain RTP is the last row.";
+
+/// With profiles (MAFALDA_BENCH_PERF): µs per forwarded packet the worker spent in each
+/// group of symbols, the plain RTP window beside the SRTP one, first pair of each suite.
+fn profile_table(md: &mut String, r: &SrtpResult) {
+    let profiled: Vec<_> = r.pairs.iter().filter(|p| p.rtp_profile.is_some() && p.srtp_profile.is_some()).collect();
+    if profiled.is_empty() {
+        return;
+    }
+    // perf samples the worker thread at 1999 Hz of its CPU time.
+    let per_packet = |samples: u64, w: &crate::window::Window| samples as f64 * 1e6 / 1999.0 / (w.delivered_pps * w.seconds).max(1.0);
+    md.push_str("Where the worker's CPU went (`perf record -e cpu-clock` of the worker thread in the first pair of windows \
+of each suite; µs per forwarded packet, plain RTP window → SRTP window):\n\n");
+    md.push_str("| system | suite | SRTP (libsrtp, OpenSSL) | RTX and NACK | kernel | the rest of the worker | all |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for p in profiled {
+        let (Some(a), Some(b)) = (&p.rtp_profile, &p.srtp_profile) else { continue };
+        let group = |s: &crate::profile::Summary, w: &crate::window::Window, prefix: &str| {
+            per_packet(s.groups.iter().filter(|(g, _)| g.starts_with(prefix)).map(|(_, n)| *n).sum(), w)
+        };
+        let cell = |prefix: &str| format!("{:.2} → {:.2}", group(a, &p.rtp, prefix), group(b, &p.srtp, prefix));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {:.2} → {:.2} |",
+            p.system,
+            p.suite.name(),
+            cell("SRTP"),
+            cell("RTX"),
+            cell("kernel"),
+            cell("the rest"),
+            per_packet(a.samples, &p.rtp),
+            per_packet(b.samples, &p.srtp)
+        );
+    }
+    md.push('\n');
+}

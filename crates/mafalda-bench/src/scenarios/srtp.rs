@@ -14,6 +14,7 @@ use crate::mafalda_room::{self, MafaldaRoom};
 use crate::plain_room::PlainRoom;
 use crate::publisher::{Publisher, StreamSpec};
 use crate::receiver::{Receiver, Registration};
+use crate::profile::{self, Profile, Summary};
 use crate::room::{Protection, Room};
 use crate::rtp::Kind;
 use crate::sink::Sink;
@@ -54,6 +55,12 @@ pub struct Pair {
     pub suite: Suite,
     pub rtp: Window,
     pub srtp: Window,
+    /// With `MAFALDA_BENCH_PERF`, the first pair of a suite is profiled (perf, the
+    /// worker thread): where each window's CPU went, by group of symbols.
+    #[serde(default)]
+    pub rtp_profile: Option<Summary>,
+    #[serde(default)]
+    pub srtp_profile: Option<Summary>,
 }
 
 impl Pair {
@@ -224,7 +231,8 @@ impl Rigs<'_> {
         }
     }
 
-    /// One window with `set` forwarding and the other set paused.
+    /// One window with `set` forwarding and the other set paused; profiled as
+    /// `profile_name` when one is given (and MAFALDA_BENCH_PERF is set).
     async fn window<R: Room>(
         &self,
         room: &mut R,
@@ -232,6 +240,7 @@ impl Rigs<'_> {
         paused: &ConsumerSet,
         input_port: u16,
         threads: &[(String, i32)],
+        profile_name: Option<&str>,
     ) -> Window {
         self.set_paused(room, paused, true).await;
         self.set_paused(room, forwarding, false).await;
@@ -246,7 +255,10 @@ impl Rigs<'_> {
             receiver_ports: self.receiver.addresses().iter().map(|a| a.port()).collect(),
             worker_input_ports: vec![input_port],
         };
-        window::measure(&watch, self.plan.window).await
+        let profile = profile_name.map(|name| Profile::start(name, &threads.iter().map(|(_, tid)| *tid).collect::<Vec<_>>()));
+        let window = window::measure(&watch, self.plan.window).await;
+        drop(profile);
+        window
     }
 
     /// The suite's SRTP set beside the system's plain RTP set, `plan.pairs` pairs of
@@ -262,15 +274,19 @@ impl Rigs<'_> {
     ) -> Vec<Pair> {
         let srtp = self.subscribe(room, video, Protection::Srtp(suite)).await;
         let mut pairs = Vec::new();
+        let names = [format!("srtp-{}-{}-rtp", system.replace(' ', "-"), suite.name()), format!("srtp-{}-{}-srtp", system.replace(' ', "-"), suite.name())];
         for i in 0..self.plan.pairs {
+            let profiled = |which: usize| (i == 0).then(|| names[which].as_str());
             let (rtp_window, srtp_window) = if i % 2 == 0 {
-                let a = self.window(room, rtp, &srtp, video.1, threads).await;
-                (a, self.window(room, &srtp, rtp, video.1, threads).await)
+                let a = self.window(room, rtp, &srtp, video.1, threads, profiled(0)).await;
+                (a, self.window(room, &srtp, rtp, video.1, threads, profiled(1)).await)
             } else {
-                let b = self.window(room, &srtp, rtp, video.1, threads).await;
-                (self.window(room, rtp, &srtp, video.1, threads).await, b)
+                let b = self.window(room, &srtp, rtp, video.1, threads, profiled(1)).await;
+                (self.window(room, rtp, &srtp, video.1, threads, profiled(0)).await, b)
             };
-            let pair = Pair { system: system.to_string(), suite, rtp: rtp_window, srtp: srtp_window };
+            let (rtp_profile, srtp_profile) =
+                if i == 0 { (profile::summary(&names[0]), profile::summary(&names[1])) } else { (None, None) };
+            let pair = Pair { system: system.to_string(), suite, rtp: rtp_window, srtp: srtp_window, rtp_profile, srtp_profile };
             eprintln!(
                 "[srtp] {system} {}: plain RTP {:.3} µs/packet, SRTP {:.3} µs/packet: {:+.3} µs; loss {:.3} % / {:.3} %, decrypted {} refused {}",
                 suite.name(),
@@ -351,15 +367,4 @@ fn time_adapter(packets: usize, batches: usize, sessions: usize) -> Vec<AdapterT
         timings.push(timing);
     }
     timings
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    #[ignore]
-    fn adapter_timing_probe() {
-        for sessions in [1, 20, 200, 2000] {
-            super::time_adapter(20_000, 5, sessions);
-        }
-    }
 }
